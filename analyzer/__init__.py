@@ -1,0 +1,3 @@
+"""diffsentry: offline security review of AI-written Python changes."""
+
+__version__ = "0.1.0"

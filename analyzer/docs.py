@@ -1,0 +1,64 @@
+"""Rule documentation, generated from the catalogue: `diffsentry rules`, `explain`, docs/rules.md."""
+
+from __future__ import annotations
+
+from analyzer.catalogue import FAMILY_TITLES, Catalogue, RuleSpec
+
+DOCS_HEADER = (
+    "# diffsentry rules\n\n"
+    "Generated from the rule declarations by `diffsentry rules --format markdown > docs/rules.md`; "
+    "a test fails when this file is out of date. Each rule's cases live next to its declaration.\n"
+)
+
+
+def render_rules_table(catalogue: Catalogue) -> str:
+    rows = [f"{'ID':<6} {'SEVERITY':<8} {'CONF':<6} {'ENGINE':<8} {'NAME':<44} SUMMARY"]
+    for spec in catalogue.rules:
+        rows.append(
+            f"{spec.id:<6} {spec.severity.level:<8} {spec.confidence.precision:<6} {spec.engine:<8} "
+            f"{spec.name:<44} {spec.summary}"
+        )
+    rows.append(f"\n{len(catalogue.rules)} rules. `diffsentry explain ID` shows one rule's documentation.")
+    return "\n".join(rows) + "\n"
+
+
+def render_explain(spec: RuleSpec) -> str:
+    cwe = ", ".join(f"CWE-{n}" for n in spec.cwe)
+    return (
+        f"{spec.id} {spec.name} ({spec.family}, {spec.engine})\n"
+        f"severity {spec.severity.level}, confidence {spec.confidence.precision}, "
+        f"security-severity {spec.security_severity}, {cwe}\n\n"
+        f"{spec.summary}\n\n"
+        f"What it does\n  {_indent(spec.what)}\n\n"
+        f"Why is this bad?\n  {_indent(spec.why)}\n\n"
+        f"Example\n{_code(spec.example)}\n"
+        f"Use instead\n  {_indent(spec.fix)}\n{_code(spec.use_instead)}\n"
+        + (f"References\n" + "".join(f"  {ref}\n" for ref in spec.references) + "\n" if spec.references else "")
+        + f"Declared in {spec.source}\n"
+    )
+
+
+def render_rules_markdown(catalogue: Catalogue) -> str:
+    parts = [DOCS_HEADER]
+    for family, title in FAMILY_TITLES.items():
+        specs = [s for s in catalogue.rules if s.family == family]
+        if not specs:
+            continue
+        parts.append(f"\n## {title}\n\n| id | name | severity | confidence | engine | summary |\n|---|---|---|---|---|---|\n")
+        parts.extend(
+            f"| [{s.id}](#{s.id.lower()}-{s.name}) | `{s.name}` | {s.severity.level} | {s.confidence.precision} "
+            f"| {s.engine} | {s.summary} |\n"
+            for s in specs
+        )
+        for spec in specs:
+            parts.append(f"\n### {spec.id} {spec.name}\n\n{spec.summary}\n\n{spec.help_markdown}\n\n"
+                         f"Declared in `{spec.source}`.\n")
+    return "".join(parts)
+
+
+def _indent(text: str) -> str:
+    return "\n  ".join(" ".join(text.split()).split("\n"))
+
+
+def _code(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.rstrip().splitlines())

@@ -1,0 +1,152 @@
+"""Our own checks: libcst visitors, one class per rule, run together in one pass per file.
+
+A rule is a `CstRule` subclass in `analyzer/engines/cst/rules/`. Its class attributes are its
+catalogue entry and its `VALID`/`INVALID` examples are its tests (Fixit's shape). It reports with
+`self.report(node)`; positions are resolved only for files where some rule reported, because
+libcst's `PositionProvider` costs more than parsing.
+
+Rules that read the raw text (invisible characters, hidden code) override `check_text`; they run
+even when libcst could not parse the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import libcst
+from libcst.metadata import CodeRange, PositionProvider
+
+from analyzer.catalogue import RuleSpec, spec_from_mapping
+from analyzer.findings import Confidence, Finding, Region, Severity
+
+_SPEC_FIELDS = (
+    "id", "name", "severity", "confidence", "cwe", "security_severity", "summary", "what", "why", "fix",
+    "example", "use_instead", "references", "group", "scope",
+)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may know about the file it checks."""
+
+    path: str
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+
+@dataclass(frozen=True)
+class _Report:
+    node: libcst.CSTNode | None
+    region: Region | None
+    message: str
+
+
+class CstRule(libcst.BatchableCSTVisitor):
+    """Base class of diffsentry's libcst rules. Subclasses set the catalogue fields below."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    cwe: ClassVar[tuple[int, ...]]
+    security_severity: ClassVar[str]
+    summary: ClassVar[str]
+    what: ClassVar[str]
+    why: ClassVar[str]
+    fix: ClassVar[str]
+    example: ClassVar[str]
+    use_instead: ClassVar[str]
+    references: ClassVar[tuple[str, ...]] = ()
+    group: ClassVar[str] = ""
+    scope: ClassVar[str] = "lines"
+
+    #: Code that must not be reported / must be reported at least once. A case may also carry
+    #: `# ruleid:` / `# ok:` annotations to pin the exact lines.
+    VALID: ClassVar[Sequence[str]] = ()
+    INVALID: ClassVar[Sequence[str]] = ()
+
+    spec: ClassVar[RuleSpec]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "id" in cls.__dict__:
+            fields = {name: getattr(cls, name) for name in _SPEC_FIELDS}
+            cls.spec = spec_from_mapping(fields, engine="cst", source=f"{cls.__module__.replace('.', '/')}.py")
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__()
+        self.context = context
+        self._reports: list[_Report] = []
+
+    def report(self, node: libcst.CSTNode, message: str | None = None) -> None:
+        self._reports.append(_Report(node, None, message or self.summary))
+
+    def report_at(self, region: Region, message: str | None = None) -> None:
+        self._reports.append(_Report(None, region, message or self.summary))
+
+    def check_text(self) -> None:
+        """Override to inspect `self.context.text` directly."""
+
+
+def cst_rule_classes() -> list[type[CstRule]]:
+    """Every rule class in `analyzer.engines.cst.rules`, found by walking the package."""
+    from analyzer.engines.cst import rules
+
+    for info in pkgutil.iter_modules(rules.__path__, rules.__name__ + "."):
+        importlib.import_module(info.name)
+    found: list[type[CstRule]] = []
+    pending = list(CstRule.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "id" in cls.__dict__ and cls.__module__.startswith(rules.__name__):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.id)
+
+
+def run_rules(
+    path: str, text: str, module: libcst.Module | None, rule_classes: Sequence[type[CstRule]]
+) -> list[Finding]:
+    """Run the rules over one file; exceptions propagate to the engine, which reports them."""
+    context = RuleContext(path, text)
+    rules = [cls(context) for cls in rule_classes]
+    wrapper = None
+    if module is not None:
+        wrapper = libcst.MetadataWrapper(module, unsafe_skip_copy=True)
+        wrapper.visit_batched(rules)
+    for rule in rules:
+        rule.check_text()
+    if not any(r._reports for r in rules):
+        return []
+    positions = wrapper.resolve(PositionProvider) if wrapper is not None and any(
+        rep.node is not None for r in rules for rep in r._reports
+    ) else {}
+    findings = []
+    for rule in rules:
+        for rep in rule._reports:
+            region = rep.region or _region(positions[rep.node])
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    path=path,
+                    region=region,
+                    message=rep.message,
+                    severity=rule.spec.severity,
+                    confidence=rule.spec.confidence,
+                    engines=("cst",),
+                )
+            )
+    return findings
+
+
+def _region(code_range: CodeRange) -> Region:
+    return Region(
+        code_range.start.line, code_range.start.column + 1, code_range.end.line, code_range.end.column + 1
+    )

@@ -1,0 +1,139 @@
+"""The stage order, and the only module that knows it.
+
+    input → parse → engines → scope → dedupe → fingerprint → sort → Report
+
+Each stage is a plain function in its own module; this one wires them together and owns nothing
+else. Formatting happens afterwards, in `analyzer.report`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from analyzer import dedupe, diff, fingerprints, scope, sources
+from analyzer.catalogue import Catalogue, RuleSpec, semgrep_rule_files
+from analyzer.engines import bandit, cst, semgrep
+from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
+from analyzer.parse import ParsedModule, parse_source
+
+__all__ = ["Options", "Report", "scan_paths", "scan_base", "scan_staged", "scan_patch", "analyse"]
+
+
+@dataclass(frozen=True)
+class Options:
+    max_bytes: int = sources.DEFAULT_MAX_BYTES
+    semgrep_timeout_s: float = semgrep.DEFAULT_TIMEOUT_S
+    per_file_timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter needs; formatters never run detection."""
+
+    root: Path
+    mode: str  # "scan" or "diff"
+    rules: tuple[RuleSpec, ...]
+    findings: tuple[Finding, ...]
+    notices: tuple[Notice, ...]
+    files: tuple[str, ...]
+    texts: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        """Part of the input was not analysed: the run cannot be called clean."""
+        return any(n.level is NoticeLevel.ERROR for n in self.notices)
+
+
+def scan_paths(targets: Sequence[Path], root: Path, catalogue: Catalogue, options: Options = Options()) -> Report:
+    files, notices = sources.collect_files(targets, root, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="scan")
+
+
+def scan_base(root: Path, base: str, catalogue: Catalogue, options: Options = Options()) -> Report:
+    files, notices = diff.sources_from_base(root, base, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff")
+
+
+def scan_staged(root: Path, catalogue: Catalogue, options: Options = Options()) -> Report:
+    files, notices = diff.sources_from_index(root, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff")
+
+
+def scan_patch(patch_text: str, root: Path, catalogue: Catalogue, options: Options = Options()) -> Report:
+    files, notices = diff.sources_from_patch(patch_text, root, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff")
+
+
+def analyse(
+    files: Sequence[sources.SourceFile],
+    input_notices: Sequence[Notice],
+    root: Path,
+    catalogue: Catalogue,
+    options: Options,
+    *,
+    mode: str,
+) -> Report:
+    with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
+        on_disk = _materialise(files, Path(scratch))
+        parsed = {f.path: parse_source(f.path, f.text) for f in on_disk}
+        results = _run_engines(on_disk, parsed, catalogue, options)
+    by_path = {f.path: f for f in on_disk}
+    found = [finding for result in results for finding in result.findings]
+    found = scope.in_scope(found, by_path, parsed, catalogue)
+    found = sorted(dedupe.dedupe(found, catalogue), key=lambda f: f.sort_key)
+    found = fingerprints.assign_fingerprints(found, {f.path: f.text for f in on_disk})
+    notices = [*input_notices, *(p.notice for p in parsed.values() if p.notice)]
+    notices += [n for result in results for n in result.notices]
+    notices += [
+        Notice(NoticeLevel.NOTE, "input", "rebuilt from the patch's hunks only; findings are best effort", f.path)
+        for f in on_disk if f.fragment
+    ]
+    return Report(
+        root=root,
+        mode=mode,
+        rules=catalogue.rules,
+        findings=tuple(found),
+        notices=tuple(sorted(set(notices), key=_notice_order)),
+        files=tuple(f.path for f in on_disk),
+        texts={f.path: f.text for f in on_disk},
+    )
+
+
+def _notice_order(n: Notice) -> tuple:
+    return (-n.level, n.path or "", n.line or 0, n.source, n.message)
+
+
+def _materialise(files: Sequence[sources.SourceFile], scratch: Path) -> list[sources.SourceFile]:
+    """Engines read files from disk; write in-memory texts (patched, staged) to a scratch tree."""
+    out = []
+    for source in files:
+        if source.disk_path is None:
+            target = scratch / source.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(source.text, encoding="utf-8", newline="")
+            source = replace(source, disk_path=target)
+        out.append(source)
+    return out
+
+
+def _run_engines(
+    files: Sequence[sources.SourceFile],
+    parsed: dict[str, ParsedModule],
+    catalogue: Catalogue,
+    options: Options,
+) -> list[EngineResult]:
+    if not files:
+        return []
+    semgrep_rules = catalogue.for_engine("semgrep")
+    return [
+        cst.run([(f, parsed[f.path]) for f in files], catalogue.for_engine("cst")),
+        bandit.run(files, catalogue.for_engine("bandit")),
+        semgrep.run(
+            files, semgrep_rules, semgrep_rule_files() if semgrep_rules else [],
+            timeout_s=options.semgrep_timeout_s, per_file_timeout_s=options.per_file_timeout_s,
+        ),
+    ]
+

@@ -1,0 +1,164 @@
+"""The rule-test harness: one annotation convention for every engine.
+
+Cases are Python samples annotated the way Semgrep's rule tests are, on the line before the target:
+
+    # ruleid: <name or id>       the next code line must be reported by that rule
+    # ok: <name or id>           the next code line must not be
+    # todoruleid: <name or id>   a known miss: must not be reported yet (fix the rule, then flip it)
+    # todook: <name or id>       a known false positive: is reported today
+
+Sample files live beside the declarations (`rulesets/semgrep/<name>.py`, `rulesets/bandit/<ID>.py`);
+a libcst rule's `VALID`/`INVALID` strings are cases too (unannotated INVALID: at least one report
+anywhere; unannotated VALID: none). All cases of all engines are analysed in one run (Semgrep in one
+process), then each rule is checked against its own expectations.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analyzer import pipeline
+from analyzer.catalogue import Catalogue, rulesets_dir
+from analyzer.engines.cst.framework import cst_rule_classes
+from analyzer.findings import Notice
+from analyzer.sources import SourceFile
+
+ANNOTATION = re.compile(r"#\s*(ruleid|ok|todoruleid|todook)\s*:\s*([\w\-, ]+)")
+KINDS = ("ruleid", "ok", "todoruleid", "todook")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str  # one of KINDS
+    rule: str  # as written in the annotation (name or id)
+    path: str
+    line: int  # the annotated target line
+
+
+@dataclass
+class CaseFile:
+    path: str
+    text: str
+    expectations: list[Expectation]
+    # For unannotated libcst examples: "valid" / "invalid" of this rule id.
+    role: tuple[str, str] | None = None
+
+
+def parse_annotations(path: str, text: str) -> list[Expectation]:
+    """Expectations in `text`; an annotation applies to the next line that is not a comment."""
+    lines = text.splitlines()
+    out: list[Expectation] = []
+    pending: list[tuple[str, str]] = []
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        match = ANNOTATION.match(stripped)
+        if match:
+            pending += [(match.group(1), rule.strip()) for rule in match.group(2).split(",") if rule.strip()]
+            continue
+        if pending and stripped and not stripped.startswith("#"):
+            out += [Expectation(kind, rule, path, number) for kind, rule in pending]
+            pending = []
+    return out
+
+
+def case_files() -> list[CaseFile]:
+    """Every annotated sample and every libcst example, as files to analyse."""
+    root = rulesets_dir()
+    cases = []
+    for sample in sorted([*(root / "semgrep").glob("*.py"), *(root / "bandit").glob("*.py")]):
+        rel = sample.relative_to(root.parent).as_posix()
+        text = sample.read_text(encoding="utf-8")
+        cases.append(CaseFile(rel, text, parse_annotations(rel, text)))
+    for cls in cst_rule_classes():
+        for role, examples in (("valid", cls.VALID), ("invalid", cls.INVALID)):
+            for n, text in enumerate(examples):
+                rel = f"cst-examples/{cls.id}_{role}_{n}.py"
+                expectations = parse_annotations(rel, text)
+                cases.append(CaseFile(rel, text, expectations, None if expectations else (role, cls.id)))
+    return cases
+
+
+@dataclass
+class CaseRun:
+    """Findings of one analysis of all cases, indexed for checking."""
+
+    cases: list[CaseFile]
+    reported: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # (path, rule id) -> lines
+    notices: tuple[Notice, ...] = ()
+
+    def lines(self, path: str, rule_id: str) -> set[int]:
+        return self.reported.get((path, rule_id), set())
+
+
+def run_cases(catalogue: Catalogue, cases: list[CaseFile] | None = None) -> CaseRun:
+    cases = case_files() if cases is None else cases
+    with tempfile.TemporaryDirectory(prefix="diffsentry-cases-") as scratch:
+        files = [SourceFile(c.path, c.text, disk_path=_write(Path(scratch), c)) for c in cases]
+        report = pipeline.analyse(files, [], Path(scratch), catalogue, pipeline.Options(), mode="scan")
+    reported: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for finding in report.findings:
+        for rule_id in finding.rule_ids:  # deduplication must not hide a rule's own hit
+            reported[(finding.path, rule_id)].add(finding.region.start_line)
+    return CaseRun(cases, dict(reported), report.notices)
+
+
+def _write(scratch: Path, case: CaseFile) -> Path:
+    target = scratch / case.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(case.text, encoding="utf-8")
+    return target
+
+
+def check_rule(run: CaseRun, catalogue: Catalogue, rule_id: str) -> list[str]:
+    """Every way the cases disagree with what `rule_id` reported; empty when it behaves."""
+    spec = catalogue[rule_id]
+    problems = []
+    for case in run.cases:
+        mine = [e for e in case.expectations if catalogue.get(e.rule) is spec]
+        lines = run.lines(case.path, spec.id)
+        if case.role and case.role[1] == spec.id:
+            if case.role[0] == "invalid" and not lines:
+                problems.append(f"{case.path}: INVALID example was not reported:\n{case.text}")
+            if case.role[0] == "valid" and lines:
+                problems.append(f"{case.path}: VALID example reported on line(s) {sorted(lines)}:\n{case.text}")
+            continue
+        expected = set()
+        for e in mine:
+            hit = e.line in lines
+            if e.kind in ("ruleid", "todook"):
+                expected.add(e.line)
+            if e.kind == "ruleid" and not hit:
+                problems.append(f"{e.path}:{e.line}: expected {spec.name} here, not reported")
+            elif e.kind == "ok" and hit:
+                problems.append(f"{e.path}:{e.line}: `ok` line reported by {spec.name}")
+            elif e.kind == "todoruleid" and hit:
+                problems.append(f"{e.path}:{e.line}: todoruleid now reported: make it `ruleid`")
+            elif e.kind == "todook" and not hit:
+                problems.append(f"{e.path}:{e.line}: todook no longer reported: make it `ok`")
+        if mine:
+            for line in sorted(lines - expected):
+                problems.append(f"{case.path}:{line}: reported by {spec.name} without a `ruleid` annotation")
+    return problems
+
+
+def case_counts(cases: Iterable[CaseFile], catalogue: Catalogue) -> dict[str, dict[str, int]]:
+    """How many must-fire and must-not-fire cases each rule has."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: {"fire": 0, "quiet": 0})
+    for case in cases:
+        if case.role:
+            counts[case.role[1]]["fire" if case.role[0] == "invalid" else "quiet"] += 1
+        for e in case.expectations:
+            spec = catalogue.get(e.rule)
+            if spec is not None and e.kind in ("ruleid", "ok"):
+                counts[spec.id]["fire" if e.kind == "ruleid" else "quiet"] += 1
+    return counts
+
+
+def unknown_annotations(cases: Iterable[CaseFile], catalogue: Catalogue) -> Iterator[Expectation]:
+    for case in cases:
+        yield from (e for e in case.expectations if catalogue.get(e.rule) is None)
