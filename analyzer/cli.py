@@ -51,7 +51,20 @@ def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _FailClosedGroup(click.Group):
+    """An unexpected exception is exit 2 with one line, never Python's exit 1 (which means findings)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            click.echo(f"diffsentry: internal error: {exc!r} (please report it); analysis incomplete", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=_FailClosedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="diffsentry")
 def main() -> None:
     """Security review of AI-written Python changes, offline.

@@ -29,7 +29,7 @@ INFORMATION_URI = "https://github.com/diffsentry/diffsentry"
 MAX_TAGS = 20
 
 
-def render(report: Report, *, category: str | None = None) -> str:
+def render(report: Report, *, category: str | None = None, **_: object) -> str:
     rules = list(report.rules)
     index = {spec.id: i for i, spec in enumerate(rules)}
     line_hashes = {path: github_line_hashes(text) for path, text in report.texts.items()
