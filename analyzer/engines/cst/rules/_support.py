@@ -13,6 +13,8 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from analyzer.engines.cst.framework import CstRule
+
 _ALIAS_CACHE: dict[int, tuple[cst.Module, dict[str, str]]] = {}
 
 
@@ -305,3 +307,21 @@ def call_kinds(call: cst.Call, aliases: dict[str, str], bindings: dict[str, cst.
             if DESTRUCTIVE_SQL.search(literal_text(call.args[0].value, bindings)):
                 kinds.add("destructive")
     return kinds
+
+
+class ScopedRule(CstRule):
+    """A rule that knows the module's import aliases and the names bound once in each scope."""
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self.aliases = import_aliases(node)
+        self._scopes = [single_bindings(node)]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.append({**self._scopes[-1], **single_bindings(node.body)})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    @property
+    def bindings(self) -> dict[str, cst.BaseExpression]:
+        return self._scopes[-1]

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from analyzer.engines.cst.framework import CstRule
 from analyzer.engines.cst.rules import _support as s
 from analyzer.findings import Confidence, Severity
 
@@ -157,35 +156,28 @@ def _operands(cmp: cst.Comparison) -> list[cst.BaseExpression]:
     return [cmp.left, *(t.comparator for t in cmp.comparisons)]
 
 
-class _GuardRule(CstRule):
+class _GuardRule(s.ScopedRule):
     """Shared walk: find guarded `if`s, then look for dangerous calls in what they guard."""
 
     #: Which call kinds make a guarded block dangerous for this guard.
     SINK_KINDS: frozenset[str] = frozenset({"destructive", "exec"})
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._aliases = s.import_aliases(node)
-        self._scopes = [s.single_bindings(node)]
+        super().visit_Module(node)
         self._counters = _global_counters(node)
         self._following: dict[int, Sequence[cst.BaseStatement]] = {}
         self._remember_following(node.body)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.append({**self._scopes[-1], **s.single_bindings(node.body)})
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._scopes.pop()
-
     def visit_If(self, node: cst.If) -> None:
-        bindings = self._scopes[-1]
-        guards = _Guards(self._aliases, bindings, self._counters)
+        bindings = self.bindings
+        guards = _Guards(self.aliases, bindings, self._counters)
         description = self.guard(node.test, guards)
         if description is None:
             return
         kinds = set()
         for region in self._guarded(node):
             for call in s.calls_in(region):
-                kinds |= s.call_kinds(call, self._aliases, bindings) & self.sink_kinds(description)
+                kinds |= s.call_kinds(call, self.aliases, bindings) & self.sink_kinds(description)
         if kinds:
             what = ", ".join(sorted(kinds))
             self.report(node.test, f"{description[1]} guards a {what} action: the shape of a logic bomb.")
