@@ -34,6 +34,12 @@ def _manager(test_ids: tuple[str, ...]):  # -> bandit.core.manager.BanditManager
     return manager
 
 
+def version() -> str:
+    from importlib.metadata import version as dist_version
+
+    return dist_version("bandit")
+
+
 def run(files: Sequence[SourceFile], rules: Sequence[RuleSpec]) -> EngineResult:
     """Run the Bandit tests named by `rules` over `files` (which must have a disk_path)."""
     if not rules or not files:

@@ -54,6 +54,16 @@ def semgrep_executable() -> str | None:
     return shutil.which("semgrep")
 
 
+def version() -> str:
+    """The installed semgrep distribution's version (for cache keys; no subprocess)."""
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("semgrep")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[str, Any]:
     """One config holding the selected rules plus a companion source rule per taint rule."""
     wanted = {spec.name for spec in rules}

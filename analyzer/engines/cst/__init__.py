@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+
+from analyzer import parse
 
 from analyzer.catalogue import RuleSpec
 from analyzer.engines.cst.framework import CstRule, cst_rule_classes, run_rules
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
 from analyzer.parse import ParsedModule
-from analyzer.sources import SourceFile
+from analyzer.sources import Project, SourceFile
 
 ENGINE = "cst"
 
-__all__ = ["CstRule", "run"]
+__all__ = ["CstRule", "rule_sources", "run"]
 
 
-def run(files: Sequence[tuple[SourceFile, ParsedModule]], rules: Sequence[RuleSpec]) -> EngineResult:
+def version() -> str:
+    from importlib.metadata import version as dist_version
+
+    return dist_version("libcst")
+
+
+def rule_sources() -> list[Path]:
+    """The code that decides this engine's findings (for cache keys)."""
+    here = Path(__file__).parent
+    supply_chain = here.parents[1] / "supply_chain"  # the PyPI index and manifest readers
+    return [*here.rglob("*.py"), Path(parse.__file__), *supply_chain.glob("*.py"), *supply_chain.glob("*.bin")]
+
+
+def run(
+    files: Sequence[tuple[SourceFile, ParsedModule]], rules: Sequence[RuleSpec], project: Project | None = None
+) -> EngineResult:
     wanted = {spec.id for spec in rules}
     classes = [cls for cls in cst_rule_classes() if cls.id in wanted]
     if not classes:
@@ -25,9 +43,10 @@ def run(files: Sequence[tuple[SourceFile, ParsedModule]], rules: Sequence[RuleSp
     scanned = set()
     for source, parsed in files:
         try:
-            findings += run_rules(source.path, source.text, parsed.module, classes)
-            if parsed.module is not None:
-                scanned.add(source.path)
+            findings += run_rules(parsed, classes, project)
+            scanned.add(source.path)
+            if parsed.cst_notice is not None:
+                notices.append(parsed.cst_notice)
         except RecursionError:
             notices.append(Notice(NoticeLevel.WARNING, ENGINE, "nested too deeply for diffsentry's own checks", source.path))
         except Exception as exc:  # a rule bug must not pass for a clean file

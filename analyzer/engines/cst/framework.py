@@ -7,12 +7,17 @@ libcst's `PositionProvider` costs more than parsing.
 
 Rules that read the raw text (invisible characters, hidden code) override `check_text`; they run
 even when libcst could not parse the file.
+
+libcst parsing is the expensive part, so a file is parsed only when some selected rule with
+`visit_*` methods may fire on it: a rule can declare `TRIGGER`, a regex that any file it could
+report must contain (like Semgrep's prefilters); a file matching no trigger is never parsed.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -22,6 +27,8 @@ from libcst.metadata import CodeRange, PositionProvider
 
 from analyzer.catalogue import RuleSpec, spec_from_mapping
 from analyzer.findings import Confidence, Finding, Region, Severity
+from analyzer.parse import ParsedModule
+from analyzer.sources import Project
 
 _SPEC_FIELDS = (
     "id", "name", "severity", "confidence", "cwe", "security_severity", "summary", "what", "why", "fix",
@@ -35,6 +42,9 @@ class RuleContext:
 
     path: str
     text: str
+    #: The run's project (root, every file's text), for rules that judge a file by the rest of
+    #: the project, e.g. by the dependencies its manifests declare.
+    project: Project | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -71,6 +81,9 @@ class CstRule(libcst.BatchableCSTVisitor):
     #: `# ruleid:` / `# ok:` annotations to pin the exact lines.
     VALID: ClassVar[Sequence[str]] = ()
     INVALID: ClassVar[Sequence[str]] = ()
+
+    #: A regex every file this rule could report on contains; None: any file may.
+    TRIGGER: ClassVar[re.Pattern[str] | None] = None
 
     spec: ClassVar[RuleSpec]
 
@@ -111,16 +124,27 @@ def cst_rule_classes() -> list[type[CstRule]]:
     return sorted(found, key=lambda c: c.id)
 
 
+def uses_tree(cls: type[CstRule]) -> bool:
+    """Whether the rule has visitor methods (else it only reads text and needs no parse)."""
+    return any(name.startswith(("visit_", "leave_")) for klass in cls.__mro__[: cls.__mro__.index(CstRule)]
+               for name in vars(klass))
+
+
 def run_rules(
-    path: str, text: str, module: libcst.Module | None, rule_classes: Sequence[type[CstRule]]
+    parsed: ParsedModule, rule_classes: Sequence[type[CstRule]], project: Project | None = None
 ) -> list[Finding]:
     """Run the rules over one file; exceptions propagate to the engine, which reports them."""
-    context = RuleContext(path, text)
+    context = RuleContext(parsed.path, parsed.text, project)
     rules = [cls(context) for cls in rule_classes]
+    visitors = [
+        rule for rule in rules
+        if uses_tree(type(rule)) and (rule.TRIGGER is None or rule.TRIGGER.search(parsed.text))
+    ]
+    module = parsed.module if visitors else None  # parses (lazily) only when a visitor may fire
     wrapper = None
     if module is not None:
         wrapper = libcst.MetadataWrapper(module, unsafe_skip_copy=True)
-        wrapper.visit_batched(rules)
+        wrapper.visit_batched(visitors)
     for rule in rules:
         rule.check_text()
     if not any(r._reports for r in rules):
@@ -135,7 +159,7 @@ def run_rules(
             findings.append(
                 Finding(
                     rule_id=rule.id,
-                    path=path,
+                    path=parsed.path,
                     region=region,
                     message=rep.message,
                     severity=rule.spec.severity,
