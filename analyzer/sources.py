@@ -6,12 +6,13 @@ Reading never executes or imports anything. A file that cannot be read as Python
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tokenize
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from analyzer.findings import Notice, NoticeLevel
 
@@ -38,6 +39,46 @@ class SourceFile:
     changed_lines: frozenset[int] | None = None
     disk_path: Path | None = None
     fragment: bool = False
+
+    @property
+    def is_manifest(self) -> bool:
+        """A dependency manifest (requirements*.txt, pyproject.toml) rather than Python source:
+        only diffsentry's own text checks read it."""
+        return is_manifest_name(self.path)
+
+
+def is_manifest_name(path: str) -> bool:
+    """requirements*.txt (or any .txt/.in under a `requirements/` directory) and pyproject.toml."""
+    pure = PurePosixPath(path)
+    name = pure.name.lower()
+    if name == "pyproject.toml":
+        return True
+    if not name.endswith((".txt", ".in")):
+        return False
+    return name.startswith("requirements") or name.endswith(("-requirements.txt", "_requirements.txt")) or (
+        len(pure.parts) > 1 and pure.parts[-2].lower() in ("requirements", "reqs")
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    """The tree one run analyses: its root and the text of every file in the run (which may differ
+    from the disk: patched or staged). Rules that need the rest of the project (its manifests,
+    its module names) read it through this; `cache` holds what they derive, once per run."""
+
+    root: Path
+    texts: Mapping[str, str]
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def digest(self) -> str:
+        """What project-level facts depend on within the run: file names and manifest texts."""
+        digest = hashlib.sha256(str(self.root).encode("utf-8", "surrogatepass"))
+        for rel in sorted(self.texts):
+            digest.update(b"\0" + rel.encode("utf-8", "surrogatepass"))
+            if is_manifest_name(rel):
+                digest.update(b"\0" + self.texts[rel].encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
 
 
 class UnreadableSource(Exception):
