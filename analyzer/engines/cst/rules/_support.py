@@ -8,6 +8,7 @@ uses to hide them (`getattr(__import__("o" + "s"), "system")`), so that a rule w
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -15,38 +16,70 @@ import libcst as cst
 
 from analyzer.engines.cst.framework import CstRule
 
-_ALIAS_CACHE: dict[int, tuple[cst.Module, dict[str, str]]] = {}
+# Facts about the module being checked, shared by every rule class of the batch: the engine runs
+# all rules over one file before the next, so the caches hold one module at a time.
+_MODULE: list[cst.Module] = []
+_ALIASES: dict[int, dict[str, str]] = {}
+_BINDINGS: dict[int, dict[str, cst.BaseExpression]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _same_module(module: cst.Module) -> None:
+    if not _MODULE or _MODULE[0] is not module:
+        _MODULE[:] = [module]
+        _ALIASES.clear()
+        _BINDINGS.clear()
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Direct children, read from the dataclass fields (much cheaper than `node.children`)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, cst.CSTNode))
+
+
+def walk(node: cst.CSTNode, *, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
+    """`node` and everything under it; with `into_scopes=False`, not into nested defs/classes/lambdas."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if not into_scopes and current is not node and isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        stack.extend(reversed(list(children(current))))
 
 
 def import_aliases(module: cst.Module) -> dict[str, str]:
     """Local name -> dotted name for every import anywhere in the module (last one wins)."""
-    cached = _ALIAS_CACHE.get(id(module))
-    if cached is not None and cached[0] is module:
-        return cached[1]
+    _same_module(module)
+    cached = _ALIASES.get(id(module))
+    if cached is not None:
+        return cached
     aliases: dict[str, str] = {}
-
-    class Collector(cst.CSTVisitor):
-        def visit_Import(self, node: cst.Import) -> None:
+    for node in walk(module):
+        if isinstance(node, cst.Import):
             for alias in node.names:
                 full = dotted(alias.name) or ""
                 if alias.asname is not None:
-                    aliases[dotted(alias.asname.name) or full] = full
+                    aliases[dotted(alias.asname.name) or full] = full  # type: ignore[arg-type]
                 else:
                     top = full.split(".")[0]
                     aliases[top] = top
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        elif isinstance(node, cst.ImportFrom):
             if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-                return
+                continue
             base = dotted(node.module) or ""
             for alias in node.names:
                 name = dotted(alias.name) or ""
-                local = dotted(alias.asname.name) if alias.asname is not None else name
+                local = dotted(alias.asname.name) if alias.asname is not None else name  # type: ignore[arg-type]
                 aliases[local or name] = f"{base}.{name}"
-
-    module.visit(Collector())
-    _ALIAS_CACHE.clear()  # one module at a time: the engine runs every rule over a file in one pass
-    _ALIAS_CACHE[id(module)] = (module, aliases)
+    _ALIASES[id(module)] = aliases
     return aliases
 
 
@@ -206,37 +239,43 @@ def literal_text(node: cst.CSTNode | None, bindings: dict[str, cst.BaseExpressio
 
 
 def single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
-    """Names assigned exactly once (plain `name = value`) anywhere under `scope`."""
+    """Names assigned exactly once (plain `name = value`, `with … as name`) anywhere under `scope`."""
+    cached = _BINDINGS.get(id(scope))
+    if cached is not None:
+        return cached
     seen: dict[str, list[cst.BaseExpression]] = {}
-
-    class Collector(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
+    for node in walk(scope):
+        if isinstance(node, cst.Assign):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     seen.setdefault(target.target.value, []).append(node.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        elif isinstance(node, cst.AnnAssign):
             if isinstance(node.target, cst.Name) and node.value is not None:
                 seen.setdefault(node.target.value, []).append(node.value)
-
-        def visit_WithItem(self, node: cst.WithItem) -> None:
+        elif isinstance(node, cst.WithItem):
             if node.asname is not None and isinstance(node.asname.name, cst.Name):
                 seen.setdefault(node.asname.name.value, []).append(node.item)
-
-    scope.visit(Collector())
-    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+    result = {name: values[0] for name, values in seen.items() if len(values) == 1}
+    if _MODULE:
+        _BINDINGS[id(scope)] = result
+    return result
 
 
 def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     """Every call under `node`, not descending into nested functions, classes or lambdas."""
-    stack: list[cst.CSTNode] = [node]
+    return (n for n in walk(node, into_scopes=False) if isinstance(n, cst.Call))
+
+
+def comparisons(test: cst.BaseExpression) -> list[cst.Comparison]:
+    """The comparisons a condition is made of (through `and`/`or`/`not`)."""
+    found, stack = [], [test]
     while stack:
-        current = stack.pop()
-        if current is not node and isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            continue
-        if isinstance(current, cst.Call):
-            yield current
-        stack.extend(reversed(list(current.children)))
+        cur = stack.pop()
+        if isinstance(cur, cst.Comparison):
+            found.append(cur)
+        elif isinstance(cur, (cst.BooleanOperation, cst.UnaryOperation)):
+            stack.extend(c for c in children(cur) if isinstance(c, cst.BaseExpression))
+    return found
 
 
 def source_of(node: cst.CSTNode) -> str:

@@ -168,7 +168,7 @@ class _AuthRule(CstRule):
 
     def literal_comparisons(self, test: cst.BaseExpression, fn: _Function) -> Iterator[tuple[cst.Comparison, cst.BaseExpression, list[str]]]:
         """(comparison, input operand, literal values) for `input ==/!=/in literal(s)`."""
-        for cmp in _comparisons(test):
+        for cmp in s.comparisons(test):
             if not all(isinstance(t.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for t in cmp.comparisons):
                 continue
             operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
@@ -180,13 +180,7 @@ class _AuthRule(CstRule):
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `node`, not descending into nested functions, classes or lambdas."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(
-            c for c in current.children if not isinstance(c, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-        )
+    return s.walk(node, into_scopes=False)
 
 
 def _assignments(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
@@ -197,17 +191,6 @@ def _assignments(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
                     yield target.target.value, sub.value
         elif isinstance(sub, cst.AnnAssign) and isinstance(sub.target, cst.Name) and sub.value is not None:
             yield sub.target.value, sub.value
-
-
-def _comparisons(test: cst.BaseExpression) -> list[cst.Comparison]:
-    found, stack = [], [test]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, cst.Comparison):
-            found.append(cur)
-        elif isinstance(cur, (cst.BooleanOperation, cst.UnaryOperation)):
-            stack.extend(c for c in cur.children if isinstance(c, cst.BaseExpression))
-    return found
 
 
 def _literal_values(node: cst.BaseExpression) -> list[str] | None:
@@ -230,6 +213,7 @@ def _tests(fn: cst.FunctionDef) -> Iterator[tuple[cst.BaseExpression, Sequence[c
 
 
 class MagicCredentialCheck(_AuthRule):
+    TRIGGER = re.compile(r"[=!]=|\bin\s*[(\[{]")
     id = "DS170"
     name = "input-compared-to-literal-credential"
     severity = Severity.ERROR
@@ -337,6 +321,7 @@ class MagicCredentialCheck(_AuthRule):
 
 
 class RequestFlagBypass(_AuthRule):
+    TRIGGER = re.compile(r"request|req\b")
     id = "DS171"
     name = "request-value-skips-auth-check"
     severity = Severity.ERROR
@@ -425,7 +410,7 @@ class RequestFlagBypass(_AuthRule):
         for sub in _walk(body):
             if not isinstance(sub, cst.If):
                 continue
-            for cmp in _comparisons(sub.test):
+            for cmp in s.comparisons(sub.test):
                 operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
                 if any(_literal_values(o) is not None for o in operands) and any(
                     self._is_request_data(o) for o in operands
@@ -435,6 +420,7 @@ class RequestFlagBypass(_AuthRule):
 
 
 class EnvSecretFallback(_AuthRule):
+    TRIGGER = re.compile(r"environ|getenv")
     id = "DS172"
     name = "env-secret-with-literal-fallback"
     severity = Severity.ERROR
@@ -494,7 +480,7 @@ class EnvSecretFallback(_AuthRule):
         if not self.decides_access(fn):
             return
         for test, decided in _tests(fn.node):
-            for cmp in _comparisons(test):
+            for cmp in s.comparisons(test):
                 operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
                 env = [o for o in operands if self._env_secret(o, fn) is not None]
                 inputs = [o for o in operands if o not in env and self._is_input(o, fn)]

@@ -59,6 +59,7 @@ class _Guards:
     def _calls_and_names(self, node: cst.BaseExpression) -> tuple[list[str], list[str]]:
         """Qualified names of calls in `node`, and root names used outside call position."""
         calls, names = [], []
+        followed: set[str] = set()  # `x = f(x)` must not be followed forever
         stack: list[cst.CSTNode] = [self._resolve(node)]
         while stack:
             cur = stack.pop()
@@ -72,7 +73,8 @@ class _Guards:
                         stack.append(inner)
                 continue
             if isinstance(cur, cst.Name):
-                resolved = self._resolve(cur)
+                resolved = self._resolve(cur) if cur.value not in followed else cur
+                followed.add(cur.value)
                 if resolved is not cur:
                     stack.append(resolved)
                 elif cur.value not in ("True", "False", "None"):
@@ -85,7 +87,7 @@ class _Guards:
                     continue
                 stack.append(cur.value)
                 continue
-            stack.extend(c for c in cur.children if isinstance(c, cst.CSTNode))
+            stack.extend(s.children(cur))
         return calls, names
 
     def is_now(self, node: cst.BaseExpression) -> bool:
@@ -139,17 +141,6 @@ def _literalish(node: cst.BaseExpression) -> list[object] | None:
         values = [_literalish(el.value) for el in node.elements]
         return None if any(v is None for v in values) else [x for v in values for x in v]  # type: ignore[union-attr]
     return None
-
-
-def _comparisons(test: cst.BaseExpression) -> list[cst.Comparison]:
-    found, stack = [], [test]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, cst.Comparison):
-            found.append(cur)
-        elif isinstance(cur, (cst.BooleanOperation, cst.UnaryOperation)):
-            stack.extend(c for c in cur.children if isinstance(c, cst.BaseExpression))
-    return found
 
 
 def _operands(cmp: cst.Comparison) -> list[cst.BaseExpression]:
@@ -214,16 +205,13 @@ def _global_counters(module: cst.Module) -> set[str]:
     """Names declared `global` in some function and incremented with `+=`/`-=` somewhere."""
     declared: set[str] = set()
     bumped: set[str] = set()
-
-    class Collector(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> None:
+    for node in s.walk(module):
+        if isinstance(node, cst.Global):
             declared.update(n.name.value for n in node.names)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name) and isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
-                bumped.add(node.target.value)
-
-    module.visit(Collector())
+        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and isinstance(
+            node.operator, (cst.AddAssign, cst.SubtractAssign)
+        ):
+            bumped.add(node.target.value)
     return declared & bumped
 
 
@@ -231,6 +219,7 @@ _YEARISH = re.compile(r"\b(19[7-9]\d|2\d{3})\b")
 
 
 class DateGuardedAction(_GuardRule):
+    TRIGGER = re.compile(r"datetime|\btime\b|\bdate\b|timezone|arrow|pendulum")
     id = "DS180"
     name = "date-guarded-dangerous-action"
     severity = Severity.ERROR
@@ -301,7 +290,7 @@ class DateGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in _comparisons(test):
+        for cmp in s.comparisons(test):
             operands = _operands(cmp)
             now = [o for o in operands if guards.is_now(o)]
             rest = [o for o in operands if not guards.is_now(o)]
@@ -320,6 +309,7 @@ class DateGuardedAction(_GuardRule):
 
 
 class CounterGuardedAction(_GuardRule):
+    TRIGGER = re.compile(r"\bglobal\b|\.read")
     id = "DS181"
     name = "counter-guarded-dangerous-action"
     severity = Severity.ERROR
@@ -386,7 +376,7 @@ class CounterGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in _comparisons(test):
+        for cmp in s.comparisons(test):
             operands = _operands(cmp)
             counters = [o for o in operands if guards.is_counter(o)]
             rest = [o for o in operands if o not in counters]
@@ -396,6 +386,7 @@ class CounterGuardedAction(_GuardRule):
 
 
 class IdentityGuardedAction(_GuardRule):
+    TRIGGER = re.compile(r"gethostname|getfqdn|platform|getuser|getlogin|getnode|uname|USER|HOSTNAME|COMPUTERNAME|LOGNAME")
     id = "DS182"
     name = "host-or-user-guarded-dangerous-action"
     severity = Severity.ERROR
@@ -451,7 +442,7 @@ class IdentityGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in _comparisons(test):
+        for cmp in s.comparisons(test):
             operands = _operands(cmp)
             identity = [o for o in operands if guards.is_identity(o)]
             rest = [o for o in operands if o not in identity]

@@ -70,6 +70,7 @@ def _short(text: str) -> str:
 
 
 class ScheduledJobInstalled(_PersistenceRule):
+    TRIGGER = re.compile(r"(?i)cron|systemd|systemctl|init\.d|rc\.local|launch(ctl|agents|daemons)|schtasks|\.service|\.timer|\bat\b")
     id = "DS150"
     name = "scheduled-job-installed"
     severity = Severity.ERROR
@@ -131,6 +132,7 @@ class ScheduledJobInstalled(_PersistenceRule):
 
 
 class ShellStartupFileModified(_PersistenceRule):
+    TRIGGER = re.compile(r"(?i)\.(bash|zsh|csh|tcsh|ksh)rc\b|profile|\.zshenv|\.zlogin|bash_login|config\.fish|/etc/environment")
     id = "DS151"
     name = "shell-startup-file-modified"
     severity = Severity.WARNING
@@ -187,6 +189,7 @@ class ShellStartupFileModified(_PersistenceRule):
 
 
 class AuthorizedKeysModified(_PersistenceRule):
+    TRIGGER = re.compile(r"authorized_keys")
     id = "DS152"
     name = "ssh-authorized-keys-modified"
     severity = Severity.ERROR
@@ -241,6 +244,7 @@ class AuthorizedKeysModified(_PersistenceRule):
 
 
 class AutostartEntryWritten(_PersistenceRule):
+    TRIGGER = re.compile(r"(?i)startup|autostart|CurrentVersion|Winlogon")
     id = "DS153"
     name = "autostart-entry-written"
     severity = Severity.ERROR
@@ -310,6 +314,7 @@ class AutostartEntryWritten(_PersistenceRule):
 
 
 class PythonStartupHookWritten(_PersistenceRule):
+    TRIGGER = re.compile(r"customize|\.pth")
     id = "DS154"
     name = "python-startup-hook-written"
     severity = Severity.ERROR
@@ -360,37 +365,28 @@ class PythonStartupHookWritten(_PersistenceRule):
         "    (Path(sysconfig.get_paths()['purelib']) / 'sitecustomize.py').write_text('import hook')\n",
     )
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        super().visit_FunctionDef(node)
-        self._code_lines = self._builds_import_line(node)
-
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
-        self._module_code_lines = self._builds_import_line(node)
-        self._code_lines = self._module_code_lines
+        self._scope_nodes: list[cst.CSTNode] = [node]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        self._scope_nodes.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         super().leave_FunctionDef(original_node)
-        self._code_lines = self._module_code_lines
-
-    @staticmethod
-    def _builds_import_line(node: cst.CSTNode) -> bool:
-        found = False
-
-        class Finder(cst.CSTVisitor):
-            def visit_SimpleString(self, string: cst.SimpleString) -> None:
-                nonlocal found
-                found = found or _IMPORT_LINE.search(str(string.evaluated_value)) is not None
-
-            def visit_FormattedString(self, string: cst.FormattedString) -> None:
-                nonlocal found
-                found = found or _IMPORT_LINE.search(s.literal_text(string)) is not None
-
-        node.visit(Finder())
-        return found
+        self._scope_nodes.pop()
 
     def accepts_write(self, call: cst.Call, rendered: str) -> bool:
-        return not rendered.lower().endswith(".pth") or self._code_lines
+        """Any write to site/usercustomize; a .pth write only where an `import …` line is built."""
+        if not rendered.lower().endswith(".pth"):
+            return True
+        for node in s.walk(self._scope_nodes[-1]):
+            if isinstance(node, cst.SimpleString) and _IMPORT_LINE.search(str(node.evaluated_value)):
+                return True
+            if isinstance(node, cst.FormattedString) and _IMPORT_LINE.search(s.literal_text(node)):
+                return True
+        return False
 
 
 _IMPORT_LINE = re.compile(r"(^|\n)import\s+[\w*{]")
