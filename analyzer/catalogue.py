@@ -13,15 +13,16 @@ test) is derived from the `RuleSpec` built here.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from analyzer.findings import Confidence, Severity
+from analyzer.findings import Confidence, Finding, Severity
 
 FAMILIES: Mapping[str, str] = {
     "1": "backdoor",
@@ -39,7 +40,8 @@ FAMILY_TITLES: Mapping[str, str] = {
     "ai-application": "AI and LLM application risks",
     "source-integrity": "Source integrity",
 }
-ENGINES = ("cst", "semgrep", "bandit")
+# "diff" and "suppress" are pipeline stages with rules of their own (see `StageRule`).
+ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress")
 SCOPES = ("lines", "file")
 DOC_FIELDS = ("summary", "what", "why", "fix", "example", "use_instead")
 _OUR_ID = re.compile(r"^DS[1-6]\d\d$")
@@ -275,12 +277,48 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
     )
 
 
+# --- rules of pipeline stages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageCase:
+    """One example of a stage rule: a file after a change, and before it (None: no change, the
+    file as scanned, or a new file)."""
+
+    after: str
+    before: str | None = None
+    path: str = "example.py"
+
+
+@dataclass(frozen=True)
+class StageRule:
+    """A rule that a pipeline stage implements instead of an engine, because it looks at the
+    change rather than at one file: what a diff deleted, suppression comments, config edits.
+
+    Declared in the stage's module as `RULES`, with its examples; `check` runs that stage on one
+    example, so the rule tests cover it like any other rule.
+    """
+
+    spec: RuleSpec
+    valid: tuple[StageCase, ...]
+    invalid: tuple[StageCase, ...]
+    check: Callable[[StageCase], Sequence[Finding]]
+
+
+STAGE_RULE_MODULES = ("analyzer.removed", "analyzer.suppress")
+
+
+def stage_rules() -> list[StageRule]:
+    return [rule for name in STAGE_RULE_MODULES for rule in importlib.import_module(name).RULES]
+
+
 @functools.cache
 def load_catalogue() -> Catalogue:
-    """Every rule of every engine, sorted by id."""
+    """Every rule of every engine and stage, sorted by id."""
     from analyzer.engines.cst.framework import cst_rule_classes
 
     specs = [cls.spec for cls in cst_rule_classes()]
     specs += load_semgrep_specs(semgrep_rule_files())
     specs += load_bandit_specs(bandit_table_path())
+    specs += [rule.spec for rule in stage_rules()]
     return Catalogue(tuple(sorted(specs, key=lambda s: (s.id, s.name))))

@@ -8,47 +8,82 @@ progress go to stderr, progress only on a terminal.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from analyzer import __version__, pipeline, report
+from analyzer import __version__, baseline, config, pipeline, report, suppress
 from analyzer.catalogue import Catalogue, CatalogueError, load_catalogue
-from analyzer.diff import InputError, repo_root
+from analyzer.diff import InputError, Revisions, repo_root
+from analyzer.engines import semgrep
 from analyzer.docs import render_explain, render_rules_markdown, render_rules_table
-from analyzer.findings import Severity
+from analyzer.findings import Finding, Severity
+from analyzer.report import github
 from analyzer.sources import DEFAULT_MAX_BYTES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FAIL_ON = ("error", "warning", "note", "none")
+FAIL_ON = config.FAIL_ON
+Scan = Callable[[Catalogue, pipeline.Options, tuple[Finding, ...]], pipeline.Report]
+
+
+def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of every command that runs an analysis (scan, diff, baseline create)."""
+    options = [
+        click.option("--select", multiple=True, metavar="RULES",
+                     help="Only these rules: ids, names, id prefixes (DS1, B6) or families. Repeat or comma-separate. "
+                          "Replaces `select` of the configuration."),
+        click.option("--ignore", multiple=True, metavar="RULES",
+                     help="Skip these rules (same forms as --select). Replaces `ignore` of the configuration."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     help="Read [tool.diffsentry] from this file [default: the nearest pyproject.toml above the "
+                          "target that has one]."),
+        click.option("--max-file-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+                     help="Refuse (and report) Python files larger than this."),
+        click.option("--semgrep-timeout", type=click.FloatRange(1), default=600.0, show_default=True,
+                     help="Seconds before the Semgrep run is abandoned (an error, never a clean result)."),
+        click.option("--per-file-timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+                     help="Seconds one file may take in libcst's parser and in each Semgrep rule (an error, "
+                          "never a clean result)."),
+        click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=3600.0, show_default=True,
+                     help="Seconds the whole run may take; past it diffsentry stops with exit 2 and no result."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def _common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("-f", "--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
-                     show_default=True, help="Output format."),
+                     show_default=True, help="Output format (github: workflow annotations and a step summary)."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
                      help="Write results to this file instead of stdout."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
-                     help="Exit 1 when a finding is at least this severe."),
+        click.option("--sarif-output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                     help="Also write SARIF to this file (one run for annotations and code scanning)."),
+        click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                     help="Exit 1 when a finding is at least this severe [default: `fail-on` of the "
+                          "configuration, else warning]."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (errors still exit 2)."),
-        click.option("--select", multiple=True, metavar="RULES",
-                     help="Only these rules: ids, names, id prefixes (DS1, B6) or families. Repeat or comma-separate."),
-        click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (same forms as --select)."),
         click.option("--category", help="SARIF automationDetails.id, to tell several uploads apart."),
-        click.option("--max-file-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-                     help="Refuse (and report) Python files larger than this."),
-        click.option("--semgrep-timeout", type=click.FloatRange(1), default=600.0, show_default=True,
-                     help="Seconds before the Semgrep run is abandoned (an error, never a clean result)."),
+        click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Report only findings not in this baseline (`diffsentry baseline create`).",),
+        click.option("--trust-added-suppressions", is_flag=True,
+                     help="Diff modes: honour suppression comments, configuration and baseline edits that the change "
+                          "itself makes (by default they are reported and not honoured)."),
+        click.option("--hide-suppressed", is_flag=True,
+                     help="Leave suppressed and baselined findings out of the output (GitHub code scanning shows "
+                          "suppressed SARIF results as open alerts)."),
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return _analysis_options(func)
 
 
 class _FailClosedGroup(click.Group):
@@ -80,7 +115,8 @@ def main() -> None:
 def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Analyse whole files and directories (every finding counts)."""
     root = _scan_root(paths)
-    _run(lambda catalogue, opts: pipeline.scan_paths(list(paths), root, catalogue, opts), options)
+    _run(lambda catalogue, opts, extra: pipeline.scan_paths(list(paths), root, catalogue, opts), options,
+         start=paths[0])
 
 
 @main.command()
@@ -96,19 +132,63 @@ def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, **o
     chosen = [name for name, on in (("--base", base), ("--staged", staged), ("--patch", patch_file)) if on]
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --base REF, --staged or --patch FILE|-")
-    if patch_file is not None:
-        text = patch_file.read()
-        where = root or _project_root(Path.cwd())
-        _run(lambda catalogue, opts: pipeline.scan_patch(text, where, catalogue, opts), options)
-        return
+    try:
+        if patch_file is not None:
+            text = patch_file.read()
+            where = root or _project_root(Path.cwd())
+            revisions = Revisions.for_patch(where, text)
+            scan: Scan = lambda catalogue, opts, extra: pipeline.scan_patch(text, where, catalogue, opts, extra=extra)
+        else:
+            repo = repo_root(root or Path.cwd())
+            if staged:
+                revisions = Revisions.for_staged(repo)
+                scan = lambda catalogue, opts, extra: pipeline.scan_staged(repo, catalogue, opts, extra=extra)
+            else:
+                revisions = Revisions.for_base(repo, base or "")
+                scan = lambda catalogue, opts, extra: pipeline.scan_base(repo, base or "", catalogue, opts,
+                                                                         extra=extra)
+    except InputError as exc:
+        _fail(str(exc))
+    _run(scan, options, start=revisions.root, revisions=revisions)
 
-    def run_git(catalogue: Catalogue, opts: pipeline.Options) -> pipeline.Report:
-        repo = repo_root(root or Path.cwd())
-        if staged:
-            return pipeline.scan_staged(repo, catalogue, opts)
-        return pipeline.scan_base(repo, base or "", catalogue, opts)
 
-    _run(run_git, options)
+@main.group("baseline")
+def baseline_group() -> None:
+    """Accept today's findings so that only new ones are reported."""
+
+
+@baseline_group.command("create")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help=f"Baseline file to write [default: `baseline` of the configuration, else {baseline.DEFAULT_FILE} "
+                   "in the project root].")
+@_analysis_options
+def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any) -> None:
+    """Write the current findings of PATHS (default: the project) to a baseline file.
+
+    Findings are keyed by a line-independent fingerprint, so moving code or editing other lines
+    does not bring them back. Suppressed findings are not written; an incomplete analysis writes
+    nothing and exits 2.
+    """
+    targets = list(paths) or [_project_root(Path.cwd())]
+    root = _scan_root(tuple(targets))
+    settings = _settings(options, start=targets[0], baseline_file=None, trust=False, revisions=None,
+                         use_baseline=False)
+    catalogue, opts = _analysis_setup(settings, options)
+    try:
+        with _deadline(options["run_timeout"]), _progress("diffsentry: analysing"):
+            result = pipeline.scan_paths(targets, root, catalogue, opts)
+    except InputError as exc:
+        _fail(str(exc))
+    for notice in result.notices:
+        click.echo(f"diffsentry: {notice.one_line()}", err=True)
+    if result.failed:
+        _fail("the analysis is incomplete (see above); no baseline written")
+    target = output or settings.config.baseline or root / baseline.DEFAULT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(baseline.create(result.findings, result.texts), encoding="utf-8")
+    count = sum(1 for f in result.findings if f.suppression is None)
+    click.echo(f"diffsentry: wrote {count} finding(s) to {target}", err=True)
 
 
 @main.command("rules")
@@ -132,18 +212,53 @@ def explain(rule: str) -> None:
 # --- shared plumbing ----------------------------------------------------------------------------
 
 
-def _run(scan: Callable[[Catalogue, pipeline.Options], pipeline.Report], options: dict[str, Any]) -> None:
-    catalogue = _catalogue_or_exit()
+def _settings(
+    options: dict[str, Any], *, start: Path, baseline_file: Path | None, trust: bool, revisions: Revisions | None,
+    use_baseline: bool = True,
+) -> config.Resolved:
     try:
-        catalogue = catalogue.select(_split(options["select"]), _split(options["ignore"]))
+        return config.resolve(start, explicit=options["config_file"], baseline_path=baseline_file, trust=trust,
+                              revisions=revisions, use_baseline=use_baseline)
+    except (config.ConfigError, baseline.BaselineError) as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple[Catalogue, pipeline.Options]:
+    """The selected rules and the pipeline options: command-line flags first, then the configuration."""
+    cfg = settings.config
+    every_rule = _catalogue_or_exit()
+    where = f"{cfg.path}: [tool.diffsentry]" if cfg.path else "configuration"
+    try:
+        catalogue = every_rule.select(_split(options["select"]) or cfg.select, _split(options["ignore"]) or cfg.ignore)
     except CatalogueError as exc:
-        raise click.UsageError(str(exc)) from None
-    opts = pipeline.Options(max_bytes=options["max_file_bytes"], semgrep_timeout_s=options["semgrep_timeout"])
+        raise click.UsageError(str(exc) if options["select"] or options["ignore"] else f"{where}: {exc}") from None
     try:
-        with _progress("diffsentry: analysing"):
-            result = scan(catalogue, opts)
+        severity = config.severity_by_rule(cfg.severity, every_rule)
+    except CatalogueError as exc:
+        _fail(f"{where} severity: {exc}")
+    opts = pipeline.Options(
+        max_bytes=options["max_file_bytes"], semgrep_timeout_s=options["semgrep_timeout"],
+        per_file_timeout_s=options["per_file_timeout"], exclude=cfg.exclude,
+        severity=severity,
+        suppression=suppress.Policy(nosec=cfg.nosec, trust_added=options.get("trust_added_suppressions", False)
+                                    or cfg.trust_added_suppressions, baseline=settings.baseline),
+    )
+    return catalogue, opts
+
+
+def _run(scan: Scan, options: dict[str, Any], *, start: Path, revisions: Revisions | None = None) -> None:
+    settings = _settings(options, start=start, baseline_file=options["baseline_file"],
+                         trust=options["trust_added_suppressions"], revisions=revisions)
+    catalogue, opts = _analysis_setup(settings, options)
+    try:
+        with _deadline(options["run_timeout"]), _progress("diffsentry: analysing"):
+            result = scan(catalogue, opts, settings.findings)
     except InputError as exc:
         _fail(str(exc))
+    full = result
+    if options["hide_suppressed"]:
+        result = dataclasses.replace(result, findings=tuple(f for f in result.findings if suppress.counts(f)))
     fmt, output = options["fmt"], options["output"]
     color = fmt == "text" and output is None and sys.stdout.isatty()
     rendered = report.render(result, fmt, category=options["category"], color=color)
@@ -151,10 +266,18 @@ def _run(scan: Callable[[Catalogue, pipeline.Options], pipeline.Report], options
         output.write_text(rendered, encoding="utf-8")
     else:
         click.echo(rendered, nl=False)
+    if options["sarif_output"] is not None:
+        options["sarif_output"].write_text(report.render(result, "sarif", category=options["category"]),
+                                           encoding="utf-8")
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary_file:
+        with contextlib.suppress(OSError), open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(github.summary(full))  # still counts what --hide-suppressed left out
     for notice in result.notices:
         if fmt != "text" or output is not None:
             click.echo(f"diffsentry: {notice.one_line()}", err=True)
-    sys.exit(exit_code(result, options["fail_on"], options["exit_zero"]))
+    fail_on = options["fail_on"] or settings.config.fail_on
+    sys.exit(exit_code(result, fail_on, options["exit_zero"]))
 
 
 def exit_code(result: pipeline.Report, fail_on: str, exit_zero: bool) -> int:
@@ -163,8 +286,7 @@ def exit_code(result: pipeline.Report, fail_on: str, exit_zero: bool) -> int:
     if exit_zero or fail_on == "none":
         return EXIT_CLEAN
     threshold = Severity.parse(fail_on)
-    failing = [f for f in result.findings if f.severity >= threshold and f.suppression is None
-               and f.baseline_state != "unchanged"]
+    failing = [f for f in result.findings if f.severity >= threshold and suppress.counts(f)]
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
@@ -200,6 +322,29 @@ def _catalogue_or_exit() -> Catalogue:
     except CatalogueError as exc:
         _fail(f"broken rule declaration: {exc}")
         raise  # unreachable; keeps type checkers honest
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Past `seconds`, stop the whole process with exit 2: a stuck analysis must not hang CI.
+
+    A watchdog thread, since the work may sit in native code or a child process; it kills
+    Semgrep's process group first so that nothing keeps running after we are gone."""
+
+    def expire() -> None:
+        semgrep.kill_running()
+        sys.stderr.write(f"diffsentry: error: the analysis did not finish within {seconds:g} s (--timeout); "
+                         "no result\n")
+        sys.stderr.flush()
+        os._exit(EXIT_ERROR)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from unidiff import PatchedFile, PatchSet
+from unidiff.constants import LINE_TYPE_NO_NEWLINE
 from unidiff.errors import UnidiffParseError
 
 from analyzer.findings import Notice, NoticeLevel
@@ -89,7 +90,8 @@ def apply_in_memory(original: str, patched: PatchedFile) -> str | None:
             return None
         out.extend(lines[cursor:start])
         cursor = start
-        for line in hunk:
+        hunk_lines = list(hunk)
+        for i, line in enumerate(hunk_lines):
             if line.is_context or line.is_removed:
                 if cursor >= len(lines) or lines[cursor].rstrip("\r\n") != line.value.rstrip("\r\n"):
                     return None
@@ -97,7 +99,9 @@ def apply_in_memory(original: str, patched: PatchedFile) -> str | None:
                     out.append(lines[cursor])
                 cursor += 1
             elif line.is_added:
-                out.append(line.value)
+                # unidiff keeps the newline even when `\ No newline at end of file` follows the line.
+                no_newline = i + 1 < len(hunk_lines) and hunk_lines[i + 1].line_type == LINE_TYPE_NO_NEWLINE
+                out.append(line.value.rstrip("\r\n") if no_newline else line.value)
     out.extend(lines[cursor:])
     return "".join(out)
 
@@ -254,3 +258,172 @@ def _sources_from_git_diff(
         files.append(SourceFile(rel, content, change.added_lines, disk_path=root / rel if disk else None))
     return sorted(files, key=lambda f: f.path), notices
 
+
+
+# --- what a change deleted, and files before/after it -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Lines a change deleted from one Python file, with the text on both sides.
+
+    `before`/`after` are the whole pre- and post-image, or, when only the patch is known
+    (`fragment`), the lines its hunks show at their real line numbers. `anchors` maps each deleted
+    pre-image line to the post-image line where the deletion sits, for reporting.
+    """
+
+    path: str
+    before: str
+    after: str
+    removed: frozenset[int]
+    anchors: dict[int, int]
+    fragment: bool = False
+
+
+def _anchors(patched: PatchedFile) -> dict[int, int]:
+    anchors: dict[int, int] = {}
+    for hunk in patched:
+        pending: list[int] = []
+        last_target = max(hunk.target_start, 1)
+        for line in hunk:
+            if line.is_removed and line.source_line_no:
+                pending.append(line.source_line_no)
+            elif line.target_line_no:
+                last_target = line.target_line_no
+                anchors.update((n, last_target) for n in pending)
+                pending = []
+        anchors.update((n, last_target) for n in pending)
+    return anchors
+
+
+def _source_fragment(patched: PatchedFile) -> str:
+    """Pre-image lines the hunks show, at their real line numbers; unknown lines left blank."""
+    known = {
+        line.source_line_no: line.value.rstrip("\r\n")
+        for hunk in patched
+        for line in hunk
+        if (line.is_removed or line.is_context) and line.source_line_no
+    }
+    return "".join(known.get(n, "") + "\n" for n in range(1, max(known, default=0) + 1))
+
+
+def removal_of(change: FileChange, before: str | None, after: str | None) -> Removal | None:
+    """The deletions of one file change; hunks alone when either side is unknown."""
+    anchors = _anchors(change.patched)
+    if not anchors:
+        return None
+    if before is None or after is None:
+        return Removal(change.path, _source_fragment(change.patched), fragment_text(change.patched),
+                       frozenset(anchors), anchors, fragment=True)
+    return Removal(change.path, before, after, frozenset(anchors), anchors)
+
+
+def change_from_texts(path: str, before: str, after: str) -> FileChange:
+    """The unified diff between two texts of one file, parsed (for tests and examples)."""
+    import difflib
+
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 f"a/{path}", f"b/{path}", n=3)
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    changes = parse_patch(text)
+    return changes[0] if changes else FileChange(path, PatchedFile(source=f"a/{path}", target=f"b/{path}"))
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """Files of the repository as they were before the change and as they are after it.
+
+    `--base`: before is the merge-base commit, after the working tree. `--staged`: before is HEAD,
+    after the index. `--patch`: before is the working tree, after is the patch applied in memory.
+    Used for what the analysis must take from before the change (configuration, baseline, the
+    pre-image of deleted lines).
+    """
+
+    root: Path
+    mode: str  # "base", "staged" or "patch"
+    before_rev: str | None = None  # git revision of the pre-change state (base, staged)
+    patch_text: str = ""
+
+    @classmethod
+    def for_base(cls, root: Path, base: str) -> Revisions:
+        return cls(root, "base", git(root, "merge-base", base, "HEAD").strip())
+
+    @classmethod
+    def for_staged(cls, root: Path) -> Revisions:
+        try:
+            head = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
+        except InputError:
+            head = None  # no commit yet: everything staged is new
+        return cls(root, "staged", head)
+
+    @classmethod
+    def for_patch(cls, root: Path, text: str) -> Revisions:
+        return cls(root, "patch", None, text)
+
+    def diff_text(self) -> str:
+        if self.mode == "patch":
+            return self.patch_text
+        if self.mode == "staged":
+            return git(self.root, *_DIFF_ARGS, "--cached", "--", "*.py", "*.pyi")
+        return git(self.root, *_DIFF_ARGS, self.before_rev or "HEAD", "--", "*.py", "*.pyi")
+
+    def before(self, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+        """The file before the change, or None when it did not exist (or cannot be read)."""
+        if self.mode == "patch":
+            return self._disk(rel, max_bytes)
+        return self._blob(f"{self.before_rev}:{rel}", max_bytes) if self.before_rev else None
+
+    def after(self, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+        """The file after the change, or None when the change deleted it (or it cannot be read)."""
+        if self.mode == "staged":
+            return self._blob(f":{rel}", max_bytes)
+        if self.mode == "base":
+            return self._disk(rel, max_bytes)
+        for change in parse_patch(self.patch_text):
+            if change.path == rel:
+                if change.patched.is_removed_file:
+                    return None
+                original = "" if change.patched.is_added_file else self._disk(_source_name(change.patched), max_bytes)
+                return apply_in_memory(original, change.patched) if original is not None else None
+        return self._disk(rel, max_bytes)
+
+    def _disk(self, rel: str, max_bytes: int) -> str | None:
+        if safe_relative(rel, self.root) is None:
+            return None
+        try:
+            return read_source(self.root / rel, max_bytes=max_bytes)
+        except UnreadableSource:
+            return None
+
+    def _blob(self, spec: str, max_bytes: int) -> str | None:
+        exe = shutil.which("git") or "git"
+        proc = subprocess.run([exe, "show", spec], cwd=self.root, capture_output=True, timeout=GIT_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+        if proc.returncode != 0:
+            return None
+        try:
+            return decode_source(proc.stdout, max_bytes=max_bytes)
+        except UnreadableSource:
+            return None
+
+
+def removals(revisions: Revisions, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Removal]:
+    """What the change deleted from Python files that it kept (a deleted file is not analysed)."""
+    out = []
+    for change in parse_patch(revisions.diff_text()):
+        rel = safe_relative(change.path, revisions.root)
+        patched = change.patched
+        if rel is None or not change.is_python or patched.is_removed_file or patched.is_binary_file:
+            continue
+        if not any(line.is_removed for hunk in patched for line in hunk):
+            continue
+        old = safe_relative(_source_name(patched), revisions.root) or rel
+        before = revisions.before(old, max_bytes=max_bytes)
+        if revisions.mode == "patch":
+            after = apply_in_memory(before, patched) if before is not None else None
+        else:
+            after = revisions.after(rel, max_bytes=max_bytes)
+        removal = removal_of(change, before, after)
+        if removal is not None:
+            out.append(removal)
+    return sorted(out, key=lambda r: r.path)

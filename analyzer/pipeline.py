@@ -1,6 +1,7 @@
 """The stage order, and the only module that knows it.
 
-    input → parse → engines → scope → dedupe → fingerprint → sort → Report
+    input → exclude → parse → engines (+ what the change deleted) → scope → dedupe
+          → severity overrides → suppress (inline) → sort → fingerprint → baseline → Report
 
 Each stage is a plain function in its own module; this one wires them together and owns nothing
 else. Formatting happens afterwards, in `analyzer.report`.
@@ -13,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer import dedupe, diff, fingerprints, scope, sources
+from analyzer import baseline, config, dedupe, diff, fingerprints, removed, scope, sources, suppress
 from analyzer.catalogue import Catalogue, RuleSpec, semgrep_rule_files
 from analyzer.engines import bandit, cst, semgrep
-from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
+from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule, parse_source
 
 __all__ = ["Options", "Report", "scan_paths", "scan_base", "scan_staged", "scan_patch", "analyse"]
@@ -27,6 +28,9 @@ class Options:
     max_bytes: int = sources.DEFAULT_MAX_BYTES
     semgrep_timeout_s: float = semgrep.DEFAULT_TIMEOUT_S
     per_file_timeout_s: float = 30.0
+    exclude: tuple[str, ...] = ()  # `exclude` patterns of the configuration
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
+    suppression: suppress.Policy = suppress.Policy()
 
 
 @dataclass(frozen=True)
@@ -52,19 +56,29 @@ def scan_paths(targets: Sequence[Path], root: Path, catalogue: Catalogue, option
     return analyse(files, notices, root, catalogue, options, mode="scan")
 
 
-def scan_base(root: Path, base: str, catalogue: Catalogue, options: Options = Options()) -> Report:
+def scan_base(
+    root: Path, base: str, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
+) -> Report:
     files, notices = diff.sources_from_base(root, base, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff")
+    removals = diff.removals(diff.Revisions.for_base(root, base), max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
 
 
-def scan_staged(root: Path, catalogue: Catalogue, options: Options = Options()) -> Report:
+def scan_staged(
+    root: Path, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
+) -> Report:
     files, notices = diff.sources_from_index(root, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff")
+    removals = diff.removals(diff.Revisions.for_staged(root), max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
 
 
-def scan_patch(patch_text: str, root: Path, catalogue: Catalogue, options: Options = Options()) -> Report:
+def scan_patch(
+    patch_text: str, root: Path, catalogue: Catalogue, options: Options = Options(), *,
+    extra: Sequence[Finding] = (),
+) -> Report:
     files, notices = diff.sources_from_patch(patch_text, root, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff")
+    removals = diff.removals(diff.Revisions.for_patch(root, patch_text), max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
 
 
 def analyse(
@@ -75,7 +89,13 @@ def analyse(
     options: Options,
     *,
     mode: str,
+    removals: Sequence[diff.Removal] = (),
+    extra: Sequence[Finding] = (),
 ) -> Report:
+    """Run the stages over files already read. `removals` are what a diff deleted; `extra` are
+    findings made while reading the input (the configuration edited by the change)."""
+    files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
+    removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
     with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
         on_disk = _materialise(files, Path(scratch))
         parsed = {f.path: parse_source(f.path, f.text) for f in on_disk}
@@ -83,8 +103,15 @@ def analyse(
     by_path = {f.path: f for f in on_disk}
     found = [finding for result in results for finding in result.findings]
     found = scope.in_scope(found, by_path, parsed, catalogue)
-    found = sorted(dedupe.dedupe(found, catalogue), key=lambda f: f.sort_key)
-    found = fingerprints.assign_fingerprints(found, {f.path: f.text for f in on_disk})
+    if catalogue.get(removed.RULE_ID) is not None:
+        found += removed.find(removals)  # located on the change by construction: not scoped again
+    found += [f for f in extra if catalogue.get(f.rule_id) is not None]
+    found = config.override_severity(dedupe.dedupe(found, catalogue), options.severity)
+    spans = {path: parsed[path].statement_spans() for path in {f.path for f in found} if path in parsed}
+    found = suppress.apply(found, by_path, spans, options.suppression, catalogue, removals)
+    texts = {**{r.path: r.after for r in removals if not r.fragment}, **{f.path: f.text for f in on_disk}}
+    found = fingerprints.assign_fingerprints(sorted(found, key=lambda f: f.sort_key), texts)
+    found = baseline.apply(found, options.suppression.baseline, texts)
     notices = [*input_notices, *(p.notice for p in parsed.values() if p.notice)]
     notices += [n for result in results for n in result.notices]
     notices += [
@@ -98,7 +125,7 @@ def analyse(
         findings=tuple(found),
         notices=tuple(sorted(set(notices), key=_notice_order)),
         files=tuple(f.path for f in on_disk),
-        texts={f.path: f.text for f in on_disk},
+        texts=texts,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer import pipeline
-from analyzer.catalogue import Catalogue, rulesets_dir
+from analyzer.catalogue import Catalogue, StageCase, StageRule, rulesets_dir, stage_rules
 from analyzer.engines.cst.framework import cst_rule_classes
 from analyzer.findings import Notice
 from analyzer.sources import SourceFile
@@ -47,6 +47,8 @@ class CaseFile:
     expectations: list[Expectation]
     # For unannotated libcst examples: "valid" / "invalid" of this rule id.
     role: tuple[str, str] | None = None
+    # For examples of a pipeline stage's rule: the rule and the before/after case it runs on.
+    stage: tuple[StageRule, StageCase] | None = None
 
 
 def parse_annotations(path: str, text: str) -> list[Expectation]:
@@ -80,6 +82,11 @@ def case_files() -> list[CaseFile]:
                 rel = f"cst-examples/{cls.id}_{role}_{n}.py"
                 expectations = parse_annotations(rel, text)
                 cases.append(CaseFile(rel, text, expectations, None if expectations else (role, cls.id)))
+    for rule in stage_rules():
+        for role, examples in (("valid", rule.valid), ("invalid", rule.invalid)):
+            for n, example in enumerate(examples):
+                rel = f"stage-examples/{rule.spec.id}_{role}_{n}/{example.path}"
+                cases.append(CaseFile(rel, example.after, [], (role, rule.spec.id), (rule, example)))
     return cases
 
 
@@ -98,12 +105,17 @@ class CaseRun:
 def run_cases(catalogue: Catalogue, cases: list[CaseFile] | None = None) -> CaseRun:
     cases = case_files() if cases is None else cases
     with tempfile.TemporaryDirectory(prefix="diffsentry-cases-") as scratch:
-        files = [SourceFile(c.path, c.text, disk_path=_write(Path(scratch), c)) for c in cases]
+        files = [SourceFile(c.path, c.text, disk_path=_write(Path(scratch), c)) for c in cases if c.stage is None]
         report = pipeline.analyse(files, [], Path(scratch), catalogue, pipeline.Options(), mode="scan")
     reported: dict[tuple[str, str], set[int]] = defaultdict(set)
     for finding in report.findings:
         for rule_id in finding.rule_ids:  # deduplication must not hide a rule's own hit
             reported[(finding.path, rule_id)].add(finding.region.start_line)
+    for case in cases:  # a stage rule's examples run through that stage alone
+        if case.stage is not None and catalogue.get(case.stage[0].spec.id) is not None:
+            rule, example = case.stage
+            for finding in rule.check(example):
+                reported[(case.path, finding.rule_id)].add(finding.region.start_line)
     return CaseRun(cases, dict(reported), report.notices)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from analyzer.pipeline import Report
-from analyzer.report import json_format, sarif, text
+from analyzer.report import github, json_format, sarif, text
 
 FORMATS: dict[str, Callable[..., str]] = {
     "text": text.render,
     "json": json_format.render,
     "sarif": sarif.render,
+    "github": github.render,
 }
 
 

@@ -1,0 +1,289 @@
+"""Project configuration: `[tool.diffsentry]` in pyproject.toml.
+
+Found upward from the target (the nearest pyproject.toml that has the table, as Ruff does);
+command-line flags win over it. Unknown keys and wrong types are errors with a message, never
+silently ignored: a misspelt `ignore` would otherwise look like a working one.
+
+    [tool.diffsentry]
+    select = ["DS", "B6"]          # rules to run (ids, names, id prefixes, families); default all
+    ignore = ["DS190"]             # rules to skip
+    fail-on = "error"              # error | warning | note | none
+    exclude = ["migrations", "tests/fixtures/*"]
+    baseline = ".diffsentry-baseline.json"
+    nosec = true                   # honour Bandit's `# nosec` for Bandit findings
+    trust-added-suppressions = false
+    [tool.diffsentry.severity]     # per-rule severity overrides
+    B602 = "error"
+    DS4 = "note"
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import fnmatch
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from analyzer.findings import Finding, Severity
+
+FILE_NAME = "pyproject.toml"
+FAIL_ON = ("error", "warning", "note", "none")
+DEFAULT_FAIL_ON = "warning"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings from `[tool.diffsentry]`; defaults when there is none."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: str = DEFAULT_FAIL_ON
+    exclude: tuple[str, ...] = ()
+    baseline: Path | None = None  # absolute, resolved against the config file's directory
+    severity: Mapping[str, Severity] = field(default_factory=dict)  # rule selector -> severity
+    nosec: bool = True
+    trust_added_suppressions: bool = False
+    path: Path | None = None  # the file it came from
+
+    def same_settings(self, other: Config) -> list[str]:
+        """Keys whose values differ from `other` (empty when the two configure the same run)."""
+        return [key for key, attr in _KEYS.items() if getattr(self, attr) != getattr(other, attr)]
+
+
+# TOML key -> attribute; the keys users write are kebab-case, as in Ruff and Black.
+_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "fail-on": "fail_on",
+    "exclude": "exclude",
+    "baseline": "baseline",
+    "severity": "severity",
+    "nosec": "nosec",
+    "trust-added-suppressions": "trust_added_suppressions",
+}
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` that has a `[tool.diffsentry]` table."""
+    here = start.resolve()
+    if here.is_file():
+        here = here.parent
+    for directory in (here, *here.parents):
+        candidate = directory / FILE_NAME
+        if candidate.is_file() and "diffsentry" in _read_toml(candidate.read_text(encoding="utf-8"), candidate).get(
+            "tool", {}
+        ):
+            return candidate
+    return None
+
+
+def load_file(path: Path) -> Config:
+    """Read one config file (pyproject.toml, or any TOML file with a `[tool.diffsentry]` table)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse(text, path)
+
+
+def parse(text: str, path: Path) -> Config:
+    """The `[tool.diffsentry]` table of a TOML document; defaults when the table is absent."""
+    table = _read_toml(text, path).get("tool", {}).get("diffsentry")
+    if table is None:
+        return Config(path=path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.diffsentry] must be a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        attr = _KEYS.get(key)
+        if attr is None:
+            close = difflib.get_close_matches(key.replace("_", "-"), _KEYS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_KEYS)})"
+            raise ConfigError(f"{path}: [tool.diffsentry] unknown key '{key}'{hint}")
+        values[attr] = _convert(key, value, path)
+    return Config(path=path, **values)
+
+
+def _read_toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _convert(key: str, value: Any, path: Path) -> Any:
+    where = f"{path}: [tool.diffsentry] {key}"
+    if key in ("select", "ignore", "exclude"):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where} must be a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+    if key == "fail-on":
+        if value not in FAIL_ON:
+            raise ConfigError(f"{where} must be one of {', '.join(FAIL_ON)}, not {value!r}")
+        return value
+    if key == "baseline":
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where} must be a file path")
+        return (path.parent / value).resolve()
+    if key == "severity":
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table of rule = \"error\" | \"warning\" | \"note\"")
+        out = {}
+        for rule, level in value.items():
+            try:
+                out[str(rule)] = Severity.parse(str(level))
+            except ValueError as exc:
+                raise ConfigError(f"{where}.{rule}: {exc}") from None
+        return out
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false")
+    return value
+
+
+def load(start: Path, explicit: Path | None = None) -> Config:
+    """The explicit file when given, else the nearest one above `start`, else defaults."""
+    if explicit is not None:
+        return load_file(explicit)
+    found = find_config_file(start)
+    return load_file(found) if found is not None else Config()
+
+
+def with_overrides(config: Config, **flags: Any) -> Config:
+    """Command-line values win; a flag left at None keeps the configured value."""
+    return dataclasses.replace(config, **{k: v for k, v in flags.items() if v is not None and v != ()})
+
+
+# --- applying it --------------------------------------------------------------------------------
+
+
+def is_excluded(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repo-relative path matches an `exclude` pattern.
+
+    A bare name (`migrations`) matches any path component, as in Ruff; a pattern with a slash or
+    a glob matches the path or any directory above it (`tests/fixtures` and `tests/fixtures/*`
+    both exclude everything below that directory).
+    """
+    pure = PurePosixPath(path)
+    ancestors = [pure.as_posix(), *(p.as_posix() for p in pure.parents if p.as_posix() != ".")]
+    for pattern in patterns:
+        pattern = pattern.strip().rstrip("/").removeprefix("./")
+        if not pattern:
+            continue
+        if "/" not in pattern and not any(c in pattern for c in "*?["):
+            if pattern in pure.parts:
+                return True
+        elif any(fnmatch.fnmatchcase(candidate, pattern) for candidate in ancestors):
+            return True
+    return False
+
+
+def severity_by_rule(overrides: Mapping[str, Severity], catalogue: Any) -> dict[str, Severity]:
+    """Resolve `severity` selectors (ids, prefixes, names, families) to rule ids; the most
+    specific (longest) selector wins. Unknown selectors raise CatalogueError."""
+    out: dict[str, Severity] = {}
+    for selector in sorted(overrides, key=len):
+        for spec in catalogue.select([selector]).rules:
+            out[spec.id] = overrides[selector]
+    return out
+
+
+def override_severity(findings: Iterable[Finding], by_rule: Mapping[str, Severity]) -> list[Finding]:
+    """Findings with the configured severity of their (shown) rule."""
+    return [
+        dataclasses.replace(f, severity=by_rule[f.rule_id]) if f.rule_id in by_rule else f for f in findings
+    ]
+
+
+# --- the configuration a run uses ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a run uses: the configuration, the baseline, and findings about edits to either."""
+
+    config: Config
+    baseline: Any  # analyzer.baseline.Baseline | None
+    findings: tuple[Finding, ...] = ()
+
+
+BASELINE_MAX_BYTES = 100_000_000
+
+
+def resolve(
+    start: Path,
+    *,
+    explicit: Path | None = None,
+    baseline_path: Path | None = None,
+    trust: bool = False,
+    revisions: Any = None,  # analyzer.diff.Revisions in diff modes
+    use_baseline: bool = True,
+) -> Resolved:
+    """The configuration and baseline for a run.
+
+    In diff modes (`revisions` given) both are taken from before the change when the change edits
+    them, and the edit is reported (DS692), unless trusted by the flag or by the configuration
+    from before the change. A file named on the command line (`--config`) is always used as is.
+    """
+    from analyzer import baseline as baseline_mod
+    from analyzer import suppress
+
+    findings: list[Finding] = []
+    if explicit is not None:
+        config = load_file(explicit)
+    else:
+        found = find_config_file(start)
+        config = load_file(found) if found is not None else Config()
+        candidate = found or (revisions.root / FILE_NAME if revisions is not None else None)
+        rel = _inside(candidate, revisions)
+        if rel is not None:
+            before_text, after_text = revisions.before(rel), revisions.after(rel)
+            before = parse(before_text, candidate) if before_text is not None else Config(path=candidate)
+            after = parse(after_text, candidate) if after_text is not None else Config(path=candidate)
+            trust = trust or before.trust_added_suppressions
+            changed = after.same_settings(before)
+            config = after if trust or not changed else before
+            if changed and not trust:
+                findings.append(suppress.config_edited(rel, after_text or "", f"[tool.diffsentry] ({', '.join(changed)})"))
+    path = (baseline_path or config.baseline) if use_baseline else None
+    loaded = None
+    if path is not None:
+        rel = _inside(path, revisions)
+        text = _read_baseline(path) if rel is None else revisions.after(rel, max_bytes=BASELINE_MAX_BYTES)
+        if rel is not None:
+            before_text = revisions.before(rel, max_bytes=BASELINE_MAX_BYTES)
+            if text is None and before_text is None:  # not tracked by git: not part of the change
+                text = before_text = _read_baseline(path)
+            if before_text != text and not trust:
+                findings.append(suppress.config_edited(rel, "", f"the baseline file {rel}"))
+                text = before_text
+        loaded = baseline_mod.parse(text, str(path)) if text is not None else None
+    return Resolved(config, loaded, tuple(findings))
+
+
+def _inside(path: Path | None, revisions: Any) -> str | None:
+    """`path` relative to the repository of a diff mode, or None (not a diff mode, or outside)."""
+    if path is None or revisions is None:
+        return None
+    try:
+        return path.resolve().relative_to(revisions.root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def _read_baseline(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"baseline file {path} does not exist (create it with `diffsentry baseline create`)") from None
+    except OSError as exc:
+        raise ConfigError(f"baseline file {path}: cannot read: {exc.strerror or exc}") from None
