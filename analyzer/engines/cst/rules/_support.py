@@ -284,12 +284,16 @@ def source_of(node: cst.CSTNode) -> str:
 
 # --- what a call does ---------------------------------------------------------------------------
 
-NETWORK_PREFIXES = (
-    "requests.", "httpx.", "aiohttp.", "urllib3.", "urllib.request.urlopen", "urllib.request.urlretrieve",
-    "urllib.request.Request", "urllib2.", "http.client.", "socket.create_connection", "socket.socket", "ftplib.",
-    "smtplib.", "paramiko.", "websocket.", "websockets.",
+# Calls that open a connection or make a request (not every name under those packages).
+NETWORK_CALL = re.compile(
+    r"^(requests(\.api|\.sessions)?\.(get|post|put|patch|delete|head|options|request|Session|session)|"
+    r"httpx\.(get|post|put|patch|delete|head|options|request|stream|Client|AsyncClient)|"
+    r"aiohttp\.(ClientSession|request)|urllib3\.(PoolManager|ProxyManager|request|HTTPConnectionPool|"
+    r"HTTPSConnectionPool|connection_from_url)|urllib\.request\.(urlopen|urlretrieve|build_opener)|"
+    r"urllib2\.urlopen|urllib\.urlopen|urllib\.urlretrieve|http\.client\.(HTTPConnection|HTTPSConnection)|"
+    r"socket\.(create_connection|socket)|ftplib\.(FTP|FTP_TLS)|smtplib\.(SMTP|SMTP_SSL)|paramiko\.SSHClient|"
+    r"websocket\.create_connection|websockets\.connect|pycurl\.Curl)$"
 )
-_NOT_NETWORK = ("requests.exceptions", "requests.utils", "requests.structures", "httpx.URL", "httpx.Timeout")
 PROCESS_CALLS = frozenset({
     "os.system", "os.popen", "os.startfile", "pty.spawn", "subprocess.run", "subprocess.call",
     "subprocess.check_call", "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
@@ -311,7 +315,7 @@ DESTRUCTIVE_SQL = re.compile(r"(?i)\b(drop\s+(table|database|schema)|truncate\s+
 
 
 def is_network(name: str) -> bool:
-    return name.startswith(NETWORK_PREFIXES) and not name.startswith(_NOT_NETWORK)
+    return bool(NETWORK_CALL.match(name))
 
 
 def is_process(name: str) -> bool:

@@ -57,12 +57,26 @@ def _is_shell_form(call: cst.Call, name: str) -> bool:
 
 
 class _SetupScriptRule(s.ScopedRule):
-    """Knows whether the module is a setup script and whether we are inside an install command class."""
+    """Knows whether the module is a setup script and whether we are inside an install command class.
+
+    Code under `if sys.argv[...] == "publish":` (or any test of `sys.argv`) runs only when a
+    maintainer asks for it on the command line, not when pip installs or builds the package.
+    """
 
     def visit_Module(self, node: cst.Module) -> None:
         super().visit_Module(node)
         self._active = _is_setup_script(node, self.aliases)
         self._install_classes = 0
+        self._argv_guards = 0
+
+    def visit_If(self, node: cst.If) -> None:
+        self._argv_guards += self._tests_argv(node)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._argv_guards -= self._tests_argv(original_node)
+
+    def _tests_argv(self, node: cst.If) -> bool:
+        return any(s.qualified(n, self.aliases) == "sys.argv" for n in s.walk(node.test) if isinstance(n, cst.Attribute))
 
     def _is_install_command(self, node: cst.ClassDef) -> bool:
         return any(_INSTALL_BASES.search(s.qualified(b.value, self.aliases) or "") for b in node.bases)
@@ -184,6 +198,11 @@ class SetupScriptSideEffect(_SetupScriptRule):
     references = ("https://attack.mitre.org/techniques/T1195/001/",)
 
     VALID = (
+        "# setup.py\nimport os, sys\nfrom setuptools import setup\n"
+        "if sys.argv[-1] == 'publish':\n"
+        "    os.system('python setup.py sdist bdist_wheel && twine upload dist/*')\n"
+        "    sys.exit()\n"
+        "setup(name='pkg')\n",
         "# setup.py\nimport subprocess\nfrom setuptools import setup\n\n"
         "def version():\n"
         "    return subprocess.check_output(['git', 'describe', '--tags'], text=True).strip()\n\n"
@@ -203,7 +222,7 @@ class SetupScriptSideEffect(_SetupScriptRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self._active or self._install_classes:
+        if not self._active or self._install_classes or self._argv_guards:
             return
         name = s.call_name(node, self.aliases)
         if s.is_network(name):

@@ -9,7 +9,7 @@ a report; a date check that raises or warns (licences, deprecations) is ordinary
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -145,6 +145,18 @@ def _literalish(node: cst.BaseExpression) -> list[object] | None:
 
 def _operands(cmp: cst.Comparison) -> list[cst.BaseExpression]:
     return [cmp.left, *(t.comparator for t in cmp.comparisons)]
+
+
+def _split(test: cst.BaseExpression, predicate: Callable[[cst.BaseExpression], bool]) -> Iterator[
+    tuple[list[cst.BaseExpression], list[cst.BaseExpression]]
+]:
+    """(operands matching `predicate`, the others) of each comparison in `test` that has both."""
+    for cmp in s.comparisons(test):
+        operands = _operands(cmp)
+        hits = [o for o in operands if predicate(o)]
+        rest = [o for o in operands if not any(o is h for h in hits)]
+        if hits and rest:
+            yield hits, rest
 
 
 class _GuardRule(s.ScopedRule):
@@ -290,15 +302,12 @@ class DateGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in s.comparisons(test):
-            operands = _operands(cmp)
-            now = [o for o in operands if guards.is_now(o)]
-            rest = [o for o in operands if not guards.is_now(o)]
-            if now and rest and all(guards.is_time_constant(o) for o in rest):
-                text = " ".join(s.source_of(o) for o in operands)
+        for now, rest in _split(test, guards.is_now):
+            if all(guards.is_time_constant(o) for o in rest):
+                text = " ".join(s.source_of(o) for o in now + rest)
                 absolute = bool(_YEARISH.search(text)) or any(
                     (s.const_int(o) or 0) > 10**8 for o in rest
-                ) or any(".year" in s.source_of(guards._resolve(o)) for o in operands)
+                ) or any(".year" in s.source_of(guards._resolve(o)) for o in now)
                 return ("absolute" if absolute else "recurring", "A comparison of the current date with a constant")
         return None
 
@@ -376,11 +385,8 @@ class CounterGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in s.comparisons(test):
-            operands = _operands(cmp)
-            counters = [o for o in operands if guards.is_counter(o)]
-            rest = [o for o in operands if o not in counters]
-            if counters and rest and all(isinstance(o, cst.Integer) for o in rest):
+        for _, rest in _split(test, guards.is_counter):
+            if all(isinstance(o, cst.Integer) for o in rest):
                 return ("counter", "A comparison of a persistent counter with a constant")
         return None
 
@@ -442,12 +448,9 @@ class IdentityGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for cmp in s.comparisons(test):
-            operands = _operands(cmp)
-            identity = [o for o in operands if guards.is_identity(o)]
-            rest = [o for o in operands if o not in identity]
+        for _, rest in _split(test, guards.is_identity):
             values = [_literalish(o) for o in rest]
-            if identity and rest and all(v is not None for v in values):
+            if all(v is not None for v in values):
                 flat = [str(x).lower() for v in values for x in v]  # type: ignore[union-attr]
                 if flat and not all(x in _ORDINARY_IDENTITIES for x in flat):
                     return ("identity", "A comparison of this host's or user's identity with a literal")
