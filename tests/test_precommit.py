@@ -24,21 +24,11 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
-from tests.test_review_flow import GitRepo
+from tests.test_review_flow import VIEWS, VIEWS_AFTER, GitRepo
 
 HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "analyzer", "rulesets")
 
 LEGACY = "import subprocess\n\n\ndef deploy(target):\n    return subprocess.call(f'rsync -a build/ {target}', shell=True)\n"
-HANDLER = '''\
-from flask import Flask, request
-
-app = Flask(__name__)
-
-
-@app.get("/calc")
-def calc():
-    return str(eval(request.args["expr"]))
-'''
 
 
 def test_hook_definitions_follow_the_conventions():
@@ -91,6 +81,7 @@ def test_hooks_block_a_commit_that_adds_a_dangerous_line(hook_repo, tmp_path):
         {"repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "diffsentry"}, {"id": "diffsentry-diff"}]}]}
     ))
     project.write("deploy.py", LEGACY)  # committed before the hooks: an existing finding
+    project.write("app/views.py", VIEWS)  # the notes service of tests/test_review_flow.py
     project.commit("existing code")
     pre_commit = [sys.executable, "-m", "pre_commit"]
     installed = _run([*pre_commit, "install"], project.path, env)
@@ -107,16 +98,21 @@ def test_hooks_block_a_commit_that_adds_a_dangerous_line(hook_repo, tmp_path):
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert "Passed" in changed.stdout
 
-    # An assistant's handler that evaluates a query parameter: `git commit` runs both hooks through
-    # the git hook that `pre-commit install` wrote, and the commit is refused.
+    # The assistant's change of the pull-request scenario: `git commit` runs both hooks through
+    # the git hook that `pre-commit install` wrote, and the commit is refused. The changed-lines
+    # hook reports the shell command (its added `# nosec` is itself reported and not honoured)
+    # and the deleted `@login_required`.
     project.git("reset", "-q")
     project.write("deploy.py", LEGACY)
-    project.write("calc.py", HANDLER)
-    project.git("add", "calc.py")
+    project.write("app/views.py", VIEWS_AFTER)
+    project.git("add", "app/views.py")
     head = project.git("rev-parse", "HEAD")
-    commit = _run(["git", "commit", "-m", "add calculator"], project.path, env)
+    commit = _run(["git", "commit", "-m", "add /convert"], project.path, env)
     assert commit.returncode != 0, commit.stdout + commit.stderr
     output = commit.stdout + commit.stderr
-    assert "diffsentry (security review of the staged change)" in output and "Failed" in output
-    assert "calc.py" in output and "8:" in output  # the eval line, reported by both hooks
+    changed_hook = output[output.index("diffsentry (security review of the staged change)"):]
+    assert "Failed" in changed_hook.splitlines()[0]
+    for expected in ("DS210", "DS690", "DS390", "@login_required"):
+        assert expected in changed_hook, expected
+    assert "B506" not in changed_hook, "an old, suppressed line is neither changed nor reported"
     assert project.git("rev-parse", "HEAD") == head, "the commit was blocked"
