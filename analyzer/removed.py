@@ -294,7 +294,7 @@ SPEC = spec_from_mapping(
         "summary": "The change deletes an authentication, verification or sanitising step.",
         "what": (
             "Reports, in diff modes, safeguards on lines the change deleted that are not written again elsewhere "
-            "in the file: access-control decorators (`@login_required`, `@permission_required`, "
+            "in the file (a decorator: on the same function): access-control decorators (`@login_required`, `@permission_required`, "
             "`@jwt_required`...), auth dependencies (`Depends(get_current_user)`), check calls "
             "(`hmac.compare_digest`, `check_password_hash`, `verify_signature`, `has_permission`...), "
             "sanitisers (`shlex.quote`, `secure_filename`, `html.escape`, `bleach.clean`), denials "
