@@ -86,7 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for package, directory in zip(packages, source_dirs(packages)):
         print(f"scanning {package.requirement} ...", file=sys.stderr, flush=True)
-        results.append(scan_package(package.requirement, directory, select, not args.no_bandit))
+        result = scan_package(package.requirement, directory, select, not args.no_bandit)
+        results.append(result)
+        # Progress on stderr: a long run that is stopped early still shows what it found.
+        print(f"  {result.files} files, {result.lines} lines, {len(result.findings)} findings, "
+              f"bandit {result.bandit}, {result.seconds:.0f} s", file=sys.stderr, flush=True)
+        for f in result.findings:
+            print(f"    {f.path}:{f.region.start_line}: {f.rule_id} {f.message[:100]}", file=sys.stderr, flush=True)
 
     print(f"diffsentry precision on popular packages; rules: {', '.join(select)}\n")
     print("Findings")
