@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,8 +81,12 @@ def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[
 
 
 def _source_companion(rule: Mapping[str, Any]) -> dict[str, Any]:
+    # With taint labels, only sources whose label some sink `requires` can start a reported flow.
+    required = _required_labels(rule)
     sources = []
     for source in rule["pattern-sources"]:
+        if required is not None and source.get("label") not in required:
+            continue
         clean = {k: v for k, v in source.items() if k not in _TAINT_ONLY_KEYS}
         sources.append(clean)
     return {
@@ -91,6 +96,18 @@ def _source_companion(rule: Mapping[str, Any]) -> dict[str, Any]:
         "message": "taint source",
         "pattern-either": sources,
     }
+
+
+def _required_labels(rule: Mapping[str, Any]) -> set[str] | None:
+    """Labels named in the sinks' `requires` (None when a sink takes any source or none is labelled)."""
+    labels: set[str] = set()
+    for sink in rule.get("pattern-sinks") or ():
+        requires = sink.get("requires")
+        if not requires:
+            return None
+        labels.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(requires)))
+    labels -= {"and", "or", "not"}
+    return labels if any(s.get("label") for s in rule.get("pattern-sources") or ()) else None
 
 
 def run(

@@ -47,3 +47,32 @@ def ping_quoted():
 def disk_usage() -> str:
     # ok: shell-command-from-untrusted-input
     return subprocess.run("du -sh /var/log", shell=True, capture_output=True, text=True).stdout
+
+
+@app.route("/convert", methods=["POST"])
+def convert():
+    upload = request.files["image"]
+    # ruleid: shell-command-from-untrusted-input
+    subprocess.run(["bash", "-c", f"convert /tmp/in.png /srv/out/{upload.filename}"], check=True)
+    return "done"
+
+
+def restart_remote_service(client, service: str) -> None:
+    # Called from a CLI: service comes from argv.
+    service = sys.argv[2]
+    # ruleid: shell-command-from-untrusted-input
+    client.exec_command(f"sudo systemctl restart {service}")
+
+
+@app.route("/log")
+def git_log():
+    ref = request.args.get("ref", "HEAD")
+    # ok: shell-command-from-untrusted-input
+    return subprocess.run(["git", "log", "--oneline", ref], capture_output=True, text=True).stdout
+
+
+@app.route("/greet")
+def greet():
+    name = request.args.get("name", "world")
+    # ok: shell-command-from-untrusted-input
+    return subprocess.run(["bash", "-c", 'echo "hello $1"', "greet", name], capture_output=True, text=True).stdout

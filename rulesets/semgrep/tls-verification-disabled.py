@@ -1,5 +1,7 @@
+import os
 import ssl
 
+import aiohttp
 import httpx
 import requests
 import urllib3
@@ -54,3 +56,42 @@ def strict_context() -> ssl.SSLContext:
 def form_flag(request) -> bool:
     # ok: tls-verification-disabled
     return requests.utils.to_key_val_list({"verify": False}) is not None
+
+
+async def fetch_internal(url: str) -> str:
+    async with aiohttp.ClientSession() as session:
+        # ruleid: tls-verification-disabled
+        async with session.get(url, ssl=False) as response:
+            return await response.text()
+
+
+# ruleid: tls-verification-disabled
+os.environ["CURL_CA_BUNDLE"] = ""
+
+
+async def fetch_internal_checked(url: str, ca_context: ssl.SSLContext) -> str:
+    async with aiohttp.ClientSession() as session:
+        # ok: tls-verification-disabled
+        async with session.get(url, ssl=ca_context) as response:
+            return await response.text()
+
+
+# ok: tls-verification-disabled
+os.environ["REQUESTS_CA_BUNDLE"] = "/etc/ssl/certs/internal-ca.pem"
+
+
+def create_context(verify: bool = True) -> ssl.SSLContext:
+    # A library implementing its own verify=False option: only the branch that asked for it.
+    if verify is False:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        # ok: tls-verification-disabled
+        context.check_hostname = False
+        # ok: tls-verification-disabled
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    return ssl.create_default_context()
+
+
+def test_self_signed_server(https_server) -> None:
+    # ok: tls-verification-disabled
+    assert requests.get(https_server.url, verify=False).status_code == 200

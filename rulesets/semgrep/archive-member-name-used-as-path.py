@@ -1,0 +1,67 @@
+import os
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+
+def import_assets(upload_path: str, dest: str) -> int:
+    count = 0
+    with zipfile.ZipFile(upload_path) as archive:
+        for name in archive.namelist():
+            if name.endswith("/"):
+                continue
+            target = os.path.join(dest, name)
+            # ruleid: archive-member-name-used-as-path
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            # ruleid: archive-member-name-used-as-path
+            with open(target, "wb") as out:
+                out.write(archive.read(name))
+            count += 1
+    return count
+
+
+def restore_backup(backup: str, dest: Path) -> None:
+    with zipfile.ZipFile(backup) as archive:
+        for info in archive.infolist():
+            # ruleid: archive-member-name-used-as-path
+            (dest / info.filename).write_bytes(archive.read(info))
+
+
+def copy_members(bundle: str, dest: str) -> None:
+    with tarfile.open(bundle) as tar:
+        for member in tar.getmembers():
+            source = tar.extractfile(member)
+            if source is None:
+                continue
+            # ruleid: archive-member-name-used-as-path
+            with open(os.path.join(dest, member.name), "wb") as out:
+                shutil.copyfileobj(source, out)
+
+
+def import_assets_safely(upload_path: str, dest: str) -> None:
+    root = os.path.realpath(dest)
+    with zipfile.ZipFile(upload_path) as archive:
+        for name in archive.namelist():
+            target = os.path.realpath(os.path.join(root, name))
+            if not target.startswith(root + os.sep):
+                raise ValueError(f"unsafe member {name!r}")
+            # ok: archive-member-name-used-as-path
+            with open(target, "wb") as out:
+                out.write(archive.read(name))
+
+
+def flatten(upload_path: str, dest: str) -> None:
+    with zipfile.ZipFile(upload_path) as archive:
+        for name in archive.namelist():
+            # ok: archive-member-name-used-as-path
+            with open(os.path.join(dest, os.path.basename(name)), "wb") as out:
+                out.write(archive.read(name))
+
+
+def list_contents(upload_path: str) -> None:
+    with zipfile.ZipFile(upload_path) as archive:
+        for name in archive.namelist():
+            # ok: archive-member-name-used-as-path
+            with open(os.path.join("/tmp", "manifest.txt"), "a") as out:
+                out.write(name + "\n")

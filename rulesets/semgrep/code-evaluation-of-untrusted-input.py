@@ -1,0 +1,64 @@
+import ast
+import importlib
+import operator
+import sys
+
+from fastapi import FastAPI
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+api = FastAPI()
+OPERATIONS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
+EXPORTERS = {"csv": "myapp.exporters.csv", "json": "myapp.exporters.json"}
+
+
+@app.route("/calculate")
+def calculate():
+    expression = request.args.get("expr", "0")
+    # ruleid: code-evaluation-of-untrusted-input
+    result = eval(expression, {"__builtins__": {}})
+    return jsonify(result=result)
+
+
+@api.post("/rules/apply")
+async def apply_rule(rule: str, record: dict):
+    scope = {"record": record}
+    # ruleid: code-evaluation-of-untrusted-input
+    exec(f"result = {rule}", {}, scope)
+    return {"result": scope["result"]}
+
+
+def load_plugin() -> None:
+    plugin = sys.argv[1]
+    # ruleid: code-evaluation-of-untrusted-input
+    module = importlib.import_module(plugin)
+    module.register()
+
+
+def repl() -> None:
+    while True:
+        line = input(">>> ")
+        # ruleid: code-evaluation-of-untrusted-input
+        print(eval(line))
+
+
+@app.route("/calculate-safe")
+def calculate_safely():
+    a = float(request.args["a"])
+    b = float(request.args["b"])
+    op = OPERATIONS[request.args["op"]]
+    # ok: code-evaluation-of-untrusted-input
+    return jsonify(result=eval("op(a, b)", {"op": op, "a": a, "b": b}))
+
+
+@app.route("/config/parse", methods=["POST"])
+def parse_literal():
+    # ok: code-evaluation-of-untrusted-input
+    return jsonify(value=ast.literal_eval(request.get_data(as_text=True)))
+
+
+@app.route("/export/<fmt>")
+def export(fmt):
+    # ok: code-evaluation-of-untrusted-input
+    exporter = importlib.import_module(EXPORTERS[fmt])
+    return exporter.render()

@@ -1,0 +1,85 @@
+import os
+import sys
+from pathlib import Path
+
+from fastapi import FastAPI, UploadFile
+from fastapi.responses import FileResponse
+from flask import Flask, abort, request, send_file, send_from_directory
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+api = FastAPI()
+REPORTS_DIR = "/srv/reports"
+UPLOAD_DIR = Path("/srv/uploads")
+
+
+@app.route("/download")
+def download_report():
+    name = request.args.get("name")
+    # ruleid: file-path-from-untrusted-input
+    return send_file(os.path.join(REPORTS_DIR, name), as_attachment=True)
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    file = request.files["file"]
+    # ruleid: file-path-from-untrusted-input
+    file.save(os.path.join("/srv/uploads", file.filename))
+    return {"saved": file.filename}
+
+
+@api.get("/files/{filename}")
+async def read_file(filename: str):
+    # ruleid: file-path-from-untrusted-input
+    return FileResponse(f"/srv/files/{filename}")
+
+
+@api.post("/notes/{note_id}")
+async def save_note(note_id: str, body: dict):
+    # ruleid: file-path-from-untrusted-input
+    (UPLOAD_DIR / f"{note_id}.txt").write_text(body["text"])
+    return {"ok": True}
+
+
+def show_log() -> None:
+    # A command-line tool reading the file its operator names: not a traversal.
+    log_name = sys.argv[1]
+    # ok: file-path-from-untrusted-input
+    with open(f"/var/log/myapp/{log_name}") as handle:
+        print(handle.read())
+
+
+@app.route("/download-safe")
+def download_report_safely():
+    # ok: file-path-from-untrusted-input
+    return send_from_directory(REPORTS_DIR, request.args.get("name"), as_attachment=True)
+
+
+@app.route("/upload-safe", methods=["POST"])
+def upload_safely():
+    file = request.files["file"]
+    filename = secure_filename(file.filename)
+    # ok: file-path-from-untrusted-input
+    file.save(os.path.join("/srv/uploads", filename))
+    return {"saved": filename}
+
+
+@api.get("/docs/{path:path}")
+async def read_doc(path: str):
+    base = os.path.realpath("/srv/docs")
+    full = os.path.realpath(os.path.join(base, path))
+    if not full.startswith(base + os.sep):
+        abort(404)
+    # ok: file-path-from-untrusted-input
+    return FileResponse(full)
+
+
+@api.get("/images/{image_id}")
+async def image(image_id: int):
+    # ok: file-path-from-untrusted-input
+    return FileResponse(f"/srv/images/{image_id}.png")
+
+
+def read_settings(path: str = "settings.toml") -> str:
+    # ok: file-path-from-untrusted-input
+    return Path(path).read_text()
