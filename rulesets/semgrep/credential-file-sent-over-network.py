@@ -37,6 +37,15 @@ def upload_report(report_path: str) -> None:
         requests.post(COLLECTOR, files={"report": handle}, timeout=30)
 
 
+def fetch_with_netrc(url: str) -> int:
+    import httpx
+
+    auth = httpx.NetRCAuth(str(Path.home() / ".netrc"))
+    with httpx.Client(auth=auth) as client:
+        # ok: credential-file-sent-over-network
+        return client.get(url).status_code
+
+
 def known_host_present(host: str) -> bool:
     known = Path.home().joinpath(".ssh", "known_hosts").read_text()
     # ok: credential-file-sent-over-network

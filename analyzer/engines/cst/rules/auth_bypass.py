@@ -29,7 +29,7 @@ _REQUEST_FIELDS = frozenset({
 })
 _VERIFY = re.compile(
     r"(^|\.)(compare_digest|checkpw|check_password_hash|check_password|verify(_password|_token|_signature)?|"
-    r"authenticate|decode|hashpw|pbkdf2_hmac|validate_token|check_token)$"
+    r"authenticate|hashpw|pbkdf2_hmac|validate_token|check_token)$|^jwt\.decode$"
 )
 _GRANT = re.compile(r"(^|\.)(login_user|login|create_access_token|create_refresh_token|encode|set_cookie|remember)$")
 _DENY_EXC = re.compile(r"(Unauthori[sz]ed|Forbidden|PermissionDenied|NotAuthenticated|AuthenticationFailed|AccessDenied)")
@@ -51,12 +51,15 @@ _PRIVILEGED_WORDS = frozenset({
 
 
 def _secret_like(value: str) -> bool:
+    """A literal that reads like a password or token, not like a word, a path, a URL or a header name."""
     if value.lower() in _PRIVILEGED_WORDS:
         return True
-    if len(value) < 6 or " " in value:
+    if len(value) < 6 or re.search(r"\s", value) or value.startswith("/") or "://" in value:
+        return False
+    if re.fullmatch(r"[a-z]+([-_.][a-z]+)*|[A-Z][a-z]+|[A-Z]+(_[A-Z]+)*|\d+([.:]\d+)*", value):
         return False
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
-    return classes >= 2 and not re.fullmatch(r"[a-z]+(_[a-z]+)+|[A-Z][a-z]+|\d+(\.\d+)*", value)
+    return classes >= 2
 
 
 @dataclass
@@ -172,6 +175,10 @@ class _AuthRule(CstRule):
             if not all(isinstance(t.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for t in cmp.comparisons):
                 continue
             operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
+            if any(isinstance(t.operator, (cst.In, cst.NotIn)) for t in cmp.comparisons) and (
+                _literal_values(cmp.left) is not None
+            ):
+                continue  # `"key" in request.headers` tests a key, not a value
             inputs = [o for o in operands if _literal_values(o) is None and self._is_input(o, fn)]
             literals = [_literal_values(o) for o in operands if _literal_values(o) is not None]
             if len(inputs) == 1 and literals:
@@ -270,6 +277,13 @@ class MagicCredentialCheck(_AuthRule):
         "    if user is None or not user.check_password(request.form['password']):\n"
         "        abort(401)\n"
         "    login_user(user)\n",
+        # a mock transport routing on the URL path, decoding the body
+        "def handler(request):\n"
+        "    if request.url.path == '/redirect_301':\n"
+        "        return Response(301, text=request.content.decode('ascii'))\n"
+        "    if 'www-authenticate' not in request.headers:\n"
+        "        return Response(401)\n"
+        "    return Response(200)\n",
         # OAuth grant type dispatch in a token endpoint
         "def token_endpoint(grant_type, code):\n"
         "    if grant_type == 'authorization_code':\n"
