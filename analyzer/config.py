@@ -78,9 +78,11 @@ def find_config_file(start: Path) -> Path | None:
         here = here.parent
     for directory in (here, *here.parents):
         candidate = directory / FILE_NAME
-        if candidate.is_file() and "diffsentry" in _read_toml(candidate.read_text(encoding="utf-8"), candidate).get(
-            "tool", {}
-        ):
+        if not candidate.is_file():
+            continue
+        text = candidate.read_text(encoding="utf-8", errors="replace")
+        # Another project's pyproject.toml, even a broken one, is none of our business.
+        if "diffsentry" in text and "diffsentry" in _read_toml(text, candidate).get("tool", {}):
             return candidate
     return None
 
