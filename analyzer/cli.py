@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from analyzer import __version__, baseline, config, pipeline, report, suppress
+from analyzer import __version__, cache, baseline, config, pipeline, report, suppress
 from analyzer.catalogue import Catalogue, CatalogueError, load_catalogue
 from analyzer.diff import InputError, Revisions, repo_root
 from analyzer.engines import semgrep
@@ -53,6 +53,9 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "never a clean result)."),
         click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=3600.0, show_default=True,
                      help="Seconds the whole run may take; past it diffsentry stops with exit 2 and no result."),
+        click.option("--no-cache", is_flag=True,
+                     help="Analyse every file afresh instead of reusing results cached by content "
+                          "(cache: $DIFFSENTRY_CACHE_DIR, else ~/.cache/diffsentry)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -209,6 +212,28 @@ def explain(rule: str) -> None:
     click.echo(render_explain(spec), nl=False)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the inventory to this file instead of stdout.")
+@click.option("--category", help="SARIF automationDetails.id (upload the inventory under its own category).")
+def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: str | None) -> None:
+    """List which files talk to which AI providers, endpoints and models (read, never run)."""
+    from analyzer import inventory as ai_inventory
+
+    found = ai_inventory.build(list(paths), _scan_root(paths))
+    rendered = ai_inventory.render_sarif(found, category=category) if fmt == "sarif" else \
+        ai_inventory.RENDERERS[fmt](found)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    for notice in found.notices:
+        click.echo(f"diffsentry: {notice.one_line()}", err=True)
+    sys.exit(EXIT_ERROR if any(n.level.level == "error" for n in found.notices) else EXIT_CLEAN)
+
+
 # --- shared plumbing ----------------------------------------------------------------------------
 
 
@@ -240,7 +265,7 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
     opts = pipeline.Options(
         max_bytes=options["max_file_bytes"], semgrep_timeout_s=options["semgrep_timeout"],
         per_file_timeout_s=options["per_file_timeout"], exclude=cfg.exclude,
-        severity=severity,
+        severity=severity, cache_dir=None if options["no_cache"] else cache.default_directory(),
         suppression=suppress.Policy(nosec=cfg.nosec, trust_added=options.get("trust_added_suppressions", False)
                                     or cfg.trust_added_suppressions, baseline=settings.baseline),
     )

@@ -19,9 +19,14 @@ from unidiff.constants import LINE_TYPE_NO_NEWLINE
 from unidiff.errors import UnidiffParseError
 
 from analyzer.findings import Notice, NoticeLevel
-from analyzer.sources import DEFAULT_MAX_BYTES, SourceFile, UnreadableSource, decode_source, read_source
+from analyzer.sources import (
+    DEFAULT_MAX_BYTES, SourceFile, UnreadableSource, decode_source, is_manifest_name, printable, read_bytes,
+    read_source, unsafe_name,
+)
 
 GIT_TIMEOUT_S = 120
+# A hunk placed beyond this line is garbage (or a memory bomb: fragments are built line by line).
+MAX_LINE_NUMBER = 10_000_000
 
 
 class InputError(Exception):
@@ -54,6 +59,11 @@ def parse_patch(text: str) -> list[FileChange]:
         raise InputError(f"malformed patch: {exc}") from None
     if not patch and text.strip():
         raise InputError("input is not a unified diff (no file headers found)")
+    for pf in patch:
+        for hunk in pf:
+            if max(hunk.source_start + hunk.source_length, hunk.target_start + hunk.target_length) > MAX_LINE_NUMBER:
+                raise InputError(f"malformed patch: a hunk of {printable(_strip_prefix(pf))} claims lines beyond "
+                                 f"{MAX_LINE_NUMBER:,}")
     return [FileChange(_strip_prefix(pf), pf) for pf in patch]
 
 
@@ -65,23 +75,56 @@ def _strip_prefix(pf: PatchedFile) -> str:
     return name
 
 
-def safe_relative(path: str, root: Path) -> str | None:
-    """A patch path as a repo-relative path, or None when it is absolute, climbs with `..`, or
-    resolves (through symlinks) outside the root."""
+def path_problem(path: str, root: Path) -> str | None:
+    """Why a path a diff names must not be read, or None when it is a plain path inside `root`."""
     pure = PurePosixPath(path)
-    if not path or pure.is_absolute() or ".." in pure.parts or path.startswith("~"):
-        return None
-    resolved = (root / pure).resolve()
+    if not path or not pure.parts or pure.is_absolute() or path.startswith("~"):
+        return "path is empty or absolute; not read"
+    if ".." in pure.parts:
+        return "path climbs out with '..'; not read"
+    why = unsafe_name(path)
+    if why:
+        return why
     try:
-        resolved.relative_to(root.resolve())
-    except ValueError:
-        return None
-    return pure.as_posix()
+        (root / pure).resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: Python 3.11's symlink-loop error
+        return "path resolves outside the repository (through a symlink); not read"
+    return None
+
+
+def safe_relative(path: str, root: Path) -> str | None:
+    """A patch path as a repo-relative path, or None when `path_problem` objects to it."""
+    return None if path_problem(path, root) else PurePosixPath(path).as_posix()
+
+
+def git_lines(text: str) -> list[str]:
+    """`text` split the way git and diffs count lines: after each "\n" only (`str.splitlines`
+    also splits at form feeds, U+2028 and other characters that do not end a line for git)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
+
+
+def python_line_numbers(text: str, lines: frozenset[int]) -> frozenset[int]:
+    """Git line numbers of `text` as Python counts lines: a lone CR (old Mac line ending) also ends
+    a line for Python, libcst and Bandit but not for git, so one git line may be several."""
+    if "\r" not in text.replace("\r\n", ""):
+        return lines
+    out: set[int] = set()
+    python_line = 1
+    for number, line in enumerate(git_lines(text), 1):
+        body = line.removesuffix("\n")
+        # A CR right before the line's end is part of CRLF (or ends the file): no extra line.
+        spans = 1 + body.removesuffix("\r").count("\r")
+        if number in lines:
+            out.update(range(python_line, python_line + spans))
+        python_line += spans
+    return frozenset(out)
 
 
 def apply_in_memory(original: str, patched: PatchedFile) -> str | None:
     """The post-image of `original` under the hunks, or None when the pre-image does not match."""
-    lines = original.splitlines(keepends=True)
+    lines = git_lines(original)
     out: list[str] = []
     cursor = 0  # 0-based index into `lines`
     for hunk in patched:
@@ -120,35 +163,48 @@ def fragment_text(patched: PatchedFile) -> str:
 def sources_from_patch(
     text: str, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[list[SourceFile], list[Notice]]:
-    """`--patch`: apply an agent's diff in memory to the files under `root` where they match."""
+    """`--patch`: apply an agent's diff in memory to the files under `root` where they match.
+
+    Nothing a patch names is read unless it resolves inside `root`, and nothing is written. A
+    file the patch lists twice is refused (which copy would git apply?)."""
     files: dict[str, SourceFile] = {}
+    twice: set[str] = set()
     notices: list[Notice] = []
     for change in parse_patch(text):
-        rel = safe_relative(change.path, root)
-        if rel is None:
-            notices.append(
-                Notice(NoticeLevel.ERROR, "patch", "path is absolute, contains '..' or leaves the repository; "
-                       "not read", change.path)
-            )
+        why = path_problem(change.path, root)
+        if why is None and not change.patched.is_added_file:
+            source_why = path_problem(_source_name(change.patched), root)
+            why = f"pre-image {source_why}" if source_why else None
+        if why:
+            notices.append(Notice(NoticeLevel.ERROR, "patch", why, printable(change.path)))
             continue
+        rel = PurePosixPath(change.path).as_posix()
         skip = _skip_reason(change)
         if skip:
             notices.append(Notice(NoticeLevel.NOTE, "patch", skip, rel))
             continue
-        if rel in files:
-            notices.append(Notice(NoticeLevel.ERROR, "patch", "file appears twice in the patch; not analysed", rel))
-            files.pop(rel)
+        if rel in files or rel in twice:
+            if rel not in twice:
+                notices.append(Notice(NoticeLevel.ERROR, "patch", "file appears twice in the patch; not analysed", rel))
+            files.pop(rel, None)
+            twice.add(rel)
             continue
         post, fragment, note = _post_image(change, root, rel, max_bytes)
         if note:
             notices.append(note)
-        if post is not None:
-            files[rel] = SourceFile(rel, post, change.added_lines, fragment=fragment)
+        if post is None:
+            continue
+        try:  # the patch's own bytes: the same encoding, NUL and size checks as a file on disk
+            post = decode_source(post.encode("utf-8", "surrogateescape"), max_bytes=max_bytes)
+        except UnreadableSource as exc:
+            notices.append(Notice(NoticeLevel.ERROR, "patch", f"the patched file {exc}", rel))
+            continue
+        files[rel] = SourceFile(rel, post, python_line_numbers(post, change.added_lines), fragment=fragment)
     return [files[k] for k in sorted(files)], notices
 
 
 def _skip_reason(change: FileChange) -> str | None:
-    if not change.is_python:
+    if not change.is_python and not is_manifest_name(change.path):
         return "not a Python file; skipped"
     if change.patched.is_removed_file:
         return "deleted by the change; nothing to analyse"
@@ -164,10 +220,11 @@ def _post_image(
 ) -> tuple[str | None, bool, Notice | None]:
     if change.patched.is_added_file:
         return apply_in_memory("", change.patched), False, None
-    source_rel = safe_relative(_source_name(change.patched), root) or rel
-    disk = root / source_rel
+    disk = root / PurePosixPath(_source_name(change.patched))  # checked by the caller
     try:
-        original = read_source(disk, max_bytes=max_bytes)
+        # Decoded as the patch text was (UTF-8, undecodable bytes kept as surrogates), so that lines
+        # match byte for byte whatever the file's encoding; the caller decodes the result properly.
+        original = read_bytes(disk, max_bytes=max_bytes).decode("utf-8", "surrogateescape")
     except UnreadableSource as exc:
         original = None
         why = str(exc)
@@ -195,7 +252,9 @@ def git(root: Path, *args: str) -> str:
         raise InputError("git is not installed or not on PATH (needed for --base and --staged)")
     try:
         proc = subprocess.run(
-            [exe, "-c", "core.quotepath=off", *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
+            # fsmonitor would run a command named in the repository's config.
+            [exe, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args], cwd=root, capture_output=True,
+            timeout=GIT_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -210,20 +269,25 @@ def repo_root(start: Path) -> Path:
     return Path(git(start, "rev-parse", "--show-toplevel").strip())
 
 
-_DIFF_ARGS = ("diff", "--no-color", "--no-ext-diff", "--find-renames", "--unified=3", "--src-prefix=a/",
-              "--dst-prefix=b/")
+# Python files and dependency manifests (`_skip_reason` drops what merely matches the globs).
+_PATHSPECS = ("*.py", "*.pyi", "*requirements*.txt", "*requirements*.in", "*requirements/*", "*reqs/*",
+              "*pyproject.toml")
+# --no-ext-diff/--no-textconv: no command named in the repository's config or attributes runs,
+# and the diff's lines are the file's lines.
+_DIFF_ARGS = ("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--unified=3",
+              "--src-prefix=a/", "--dst-prefix=b/")
 
 
 def sources_from_base(root: Path, base: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
     """`--base REF`: what a pull request shows, merge-base(REF, HEAD) against the working tree."""
     merge_base = git(root, "merge-base", base, "HEAD").strip()
-    text = git(root, *_DIFF_ARGS, merge_base, "--", "*.py", "*.pyi")
+    text = git(root, *_DIFF_ARGS, merge_base, "--", *_PATHSPECS)
     return _sources_from_git_diff(text, root, lambda rel: read_source(root / rel, max_bytes=max_bytes), disk=True)
 
 
 def sources_from_index(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
     """`--staged`: the index against HEAD, with file text taken from the index (what will be committed)."""
-    text = git(root, *_DIFF_ARGS, "--cached", "--", "*.py", "*.pyi")
+    text = git(root, *_DIFF_ARGS, "--cached", "--", *_PATHSPECS)
 
     def staged_text(rel: str) -> str:
         exe = shutil.which("git") or "git"
@@ -242,10 +306,11 @@ def _sources_from_git_diff(
     files: list[SourceFile] = []
     notices: list[Notice] = []
     for change in parse_patch(text):
-        rel = safe_relative(change.path, root)
-        if rel is None:
-            notices.append(Notice(NoticeLevel.ERROR, "git", "path leaves the repository; not read", change.path))
+        why = path_problem(change.path, root)
+        if why:
+            notices.append(Notice(NoticeLevel.ERROR, "git", why, printable(change.path)))
             continue
+        rel = PurePosixPath(change.path).as_posix()
         skip = _skip_reason(change)
         if skip:
             notices.append(Notice(NoticeLevel.NOTE, "git", skip, rel))
@@ -255,7 +320,8 @@ def _sources_from_git_diff(
         except UnreadableSource as exc:
             notices.append(Notice(NoticeLevel.ERROR, "input", str(exc), rel))
             continue
-        files.append(SourceFile(rel, content, change.added_lines, disk_path=root / rel if disk else None))
+        files.append(SourceFile(rel, content, python_line_numbers(content, change.added_lines),
+                                disk_path=root / rel if disk else None))
     return sorted(files, key=lambda f: f.path), notices
 
 

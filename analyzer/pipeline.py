@@ -10,11 +10,12 @@ else. Formatting happens afterwards, in `analyzer.report`.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer import baseline, config, dedupe, diff, fingerprints, removed, scope, sources, suppress
+from analyzer import baseline, cache, config, dedupe, diff, fingerprints, removed, scope, sources, suppress
 from analyzer.catalogue import Catalogue, RuleSpec, semgrep_rule_files
 from analyzer.engines import bandit, cst, semgrep
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
@@ -31,6 +32,7 @@ class Options:
     exclude: tuple[str, ...] = ()  # `exclude` patterns of the configuration
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
     suppression: suppress.Policy = suppress.Policy()
+    cache_dir: Path | None = None  # where per-file engine results are cached; None: no cache
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,9 @@ def analyse(
     removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
     with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
         on_disk = _materialise(files, Path(scratch))
-        parsed = {f.path: parse_source(f.path, f.text) for f in on_disk}
-        results = _run_engines(on_disk, parsed, catalogue, options)
+        parsed = {f.path: parse_source(f.path, f.text, timeout_s=options.per_file_timeout_s) for f in on_disk}
+        project = sources.Project(root, {f.path: f.text for f in on_disk})
+        results = _run_engines(on_disk, parsed, catalogue, options, project)
     by_path = {f.path: f for f in on_disk}
     found = [finding for result in results for finding in result.findings]
     found = scope.in_scope(found, by_path, parsed, catalogue)
@@ -140,7 +143,7 @@ def _materialise(files: Sequence[sources.SourceFile], scratch: Path) -> list[sou
         if source.disk_path is None:
             target = scratch / source.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(source.text, encoding="utf-8", newline="")
+            target.write_bytes(sources.engine_bytes(source.text))  # UTF-8, and its cookie says so
             source = replace(source, disk_path=target)
         out.append(source)
     return out
@@ -151,16 +154,55 @@ def _run_engines(
     parsed: dict[str, ParsedModule],
     catalogue: Catalogue,
     options: Options,
+    project: sources.Project | None = None,
 ) -> list[EngineResult]:
+    """Semgrep's subprocess runs in a thread while Bandit and libcst run here; files whose
+    results are cached for the same engine and rules are not given to the engine at all.
+    Dependency manifests (requirements, pyproject.toml) go to libcst's text checks only."""
     if not files:
         return []
-    semgrep_rules = catalogue.for_engine("semgrep")
-    return [
-        cst.run([(f, parsed[f.path]) for f in files], catalogue.for_engine("cst")),
-        bandit.run(files, catalogue.for_engine("bandit")),
-        semgrep.run(
-            files, semgrep_rules, semgrep_rule_files() if semgrep_rules else [],
-            timeout_s=options.semgrep_timeout_s, per_file_timeout_s=options.per_file_timeout_s,
-        ),
-    ]
 
+    def python(todo: Sequence[sources.SourceFile]) -> list[sources.SourceFile]:
+        return [f for f in todo if not f.is_manifest]
+
+    semgrep_rules = catalogue.for_engine("semgrep")
+    rule_files = semgrep_rule_files() if semgrep_rules else []
+    jobs: dict[str, tuple[str, Callable[[Sequence[sources.SourceFile]], EngineResult]]] = {
+        "cst": (
+            cache.engine_key("cst", catalogue.for_engine("cst"), cst.version(),
+                             cache.sources_digest(cst.rule_sources()), project.digest if project else ""),
+            lambda todo: cst.run([(f, parsed[f.path]) for f in todo], catalogue.for_engine("cst"), project),
+        ),
+        "bandit": (
+            cache.engine_key("bandit", catalogue.for_engine("bandit"), bandit.version()),
+            lambda todo: bandit.run(python(todo), catalogue.for_engine("bandit")),
+        ),
+        "semgrep": (
+            cache.engine_key("semgrep", semgrep_rules, semgrep.version(),
+                             cache.sources_digest(rule_files), options.per_file_timeout_s),
+            lambda todo: semgrep.run(python(todo), semgrep_rules, rule_files, timeout_s=options.semgrep_timeout_s,
+                                     per_file_timeout_s=options.per_file_timeout_s),
+        ),
+    }
+    store = cache.ResultCache(options.cache_dir) if options.cache_dir is not None else None
+    try:
+        split = {
+            name: store.split(key, files) if store else (EngineResult(), list(files))
+            for name, (key, _) in jobs.items()
+        }
+        with ThreadPoolExecutor(max_workers=1) as background:
+            semgrep_job = background.submit(jobs["semgrep"][1], split["semgrep"][1])
+            fresh = {name: jobs[name][1](split[name][1]) for name in ("cst", "bandit")}
+            fresh["semgrep"] = semgrep_job.result()
+        if store is not None:
+            for name, (key, _) in jobs.items():
+                store.store(key, split[name][1], fresh[name])
+    finally:
+        if store is not None:
+            store.close()
+    return [_combine(split[name][0], fresh[name]) for name in jobs]
+
+
+def _combine(cached: EngineResult, fresh: EngineResult) -> EngineResult:
+    return EngineResult(cached.findings + fresh.findings, cached.notices + fresh.notices,
+                        cached.scanned | fresh.scanned)

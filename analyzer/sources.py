@@ -7,10 +7,14 @@ Reading never executes or imports anything. A file that cannot be read as Python
 from __future__ import annotations
 
 import hashlib
+import codecs
 import io
 import os
+import re
+import stat
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -100,37 +104,139 @@ def decode_source(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise UnreadableSource(f"not valid text in its declared encoding: {exc}") from None
 
 
-def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+# Non-blocking so that opening a FIFO named `x.py` cannot hang the run (it is refused below).
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+# PEP 263, as `tokenize.detect_encoding` reads it: a cookie on line 1, or on line 2 after a blank
+# or comment line.
+_COOKIE_RE = re.compile(r"^([ \t\f]*#.*?coding[:=][ \t]*)([-\w.]+)", re.ASCII)
+_BLANK_RE = re.compile(r"^[ \t\f]*(?:#.*)?$", re.ASCII)
+
+
+def _cookie(text: str) -> tuple[int, re.Match[str]] | None:
+    lines = text.split("\n", 2)[:2]  # lines as `detect_encoding` reads them
+    for index, line in enumerate(lines):
+        match = _COOKIE_RE.match(line)
+        if match:
+            return index, match
+        if not _BLANK_RE.match(line):
+            return None
+    return None
+
+
+def declares_other_encoding(text: str) -> bool:
+    """Whether the source declares an encoding other than UTF-8 (`# -*- coding: latin-1 -*-`).
+
+    Semgrep reads every file as UTF-8: for such a file it would analyse other text than Python
+    runs (with UTF-7 or Shift-JIS, other code), so engines get `engine_bytes` instead."""
+    found = _cookie(text)
+    if found is None:
+        return False
     try:
-        size = path.stat().st_size
-        if size > max_bytes:  # check before reading: a huge file is refused, not loaded
-            raise UnreadableSource(f"larger than the size limit ({size:,} > {max_bytes:,} bytes); not analysed")
-        return decode_source(path.read_bytes(), max_bytes=max_bytes)
+        return codecs.lookup(found[1].group(2)).name != "utf-8"
+    except LookupError:
+        return True
+
+
+def engine_bytes(text: str) -> bytes:
+    """What the engines read for `text`: UTF-8, any coding cookie rewritten to say so (same lines)."""
+    found = _cookie(text)
+    if found is not None and declares_other_encoding(text):
+        index, match = found
+        lines = text.split("\n", 2)
+        lines[index] = match.group(1) + "utf-8" + lines[index][match.end(2):]
+        text = "\n".join(lines)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def read_source(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """Read and decode one file: regular files only, never more than `max_bytes` (+1) bytes."""
+    return decode_source(read_bytes(path, max_bytes=max_bytes), max_bytes=max_bytes)
+
+
+def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The raw bytes of one regular file of at most `max_bytes`; UnreadableSource otherwise."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
         raise UnreadableSource("file disappeared before it could be read") from None
     except IsADirectoryError:
         raise UnreadableSource("is a directory") from None
     except PermissionError:
         raise UnreadableSource("permission denied") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise UnreadableSource(getattr(exc, "strerror", None) or str(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableSource("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableSource("not a regular file (a FIFO, socket or device); not read")
+        if info.st_size > max_bytes:  # checked before reading: a huge file is refused, not loaded
+            raise UnreadableSource(f"larger than the size limit ({info.st_size:,} > {max_bytes:,} bytes); not analysed")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            data = stream.read(max_bytes + 1)  # a file growing while read is still bounded
     except OSError as exc:
         raise UnreadableSource(exc.strerror or str(exc)) from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise UnreadableSource(f"larger than the size limit (> {max_bytes:,} bytes); not analysed")
+    return data
 
 
 def relative_to_root(path: Path, root: Path) -> str | None:
-    """`path` relative to `root` with forward slashes, or None when it resolves outside root."""
+    """`path` relative to `root` with forward slashes, or None when it resolves outside root or
+    cannot be resolved at all (a symlink loop, a NUL byte in the name)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: Python 3.11's symlink-loop error
         return None
 
 
-def iter_python_files(targets: Iterable[Path]) -> Iterator[Path]:
-    """Python files named or found below the targets, in a stable order."""
+# Bidi controls in a file name make the name a report shows differ from the file (Trojan Source).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_name(path: str) -> str | None:
+    """Why a file name cannot be reported faithfully, or None. Names that are not valid UTF-8
+    (surrogate-escaped bytes), hold control characters (a newline would forge extra lines in CI
+    logs and annotations) or bidi controls are refused rather than analysed under a name that lies."""
+    for char in path:
+        if "\ud800" <= char <= "\udfff":
+            return "file name is not valid UTF-8; not analysed"
+        if char in _BIDI_CONTROLS:
+            return "file name holds a bidirectional control character; not analysed"
+        if unicodedata.category(char) == "Cc":
+            return "file name holds a control character; not analysed"
+    return None
+
+
+def printable(path: str) -> str:
+    """A file name safe to print on one line: control, bidi and undecodable characters escaped."""
+    out = []
+    for char in path:
+        if "\ud800" <= char <= "\udfff":  # an undecodable byte, shown as \xNN
+            out.append(char.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace"))
+        elif unsafe_name(char):
+            out.append(char.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def iter_python_files(
+    targets: Iterable[Path], *, onerror: Callable[[OSError], None] | None = None
+) -> Iterator[Path]:
+    """Python files (and dependency manifests) named or found below the targets, in a stable order
+    (sorted, whatever the file system's order). `onerror` hears of directories that cannot be listed."""
     for target in targets:
         if target.is_dir():
-            for dirpath, dirnames, filenames in os.walk(target):
+            for dirpath, dirnames, filenames in os.walk(target, onerror=onerror):
                 dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
-                yield from (Path(dirpath) / name for name in sorted(filenames) if name.endswith((".py", ".pyi")))
+                yield from (Path(dirpath) / name for name in sorted(filenames)
+                            if name.endswith((".py", ".pyi")) or is_manifest_name(f"{Path(dirpath).name}/{name}"))
         else:
             yield target
 
@@ -141,23 +247,33 @@ def collect_files(
     """Read every Python file under the targets (scan mode: whole files in scope)."""
     files: dict[str, SourceFile] = {}
     notices: list[Notice] = []
+
+    def unlisted(exc: OSError) -> None:  # a directory that cannot be listed hides files: an error
+        where = relative_to_root(Path(exc.filename or "."), root) or str(exc.filename)
+        notices.append(Notice(NoticeLevel.ERROR, "input", f"directory not listed: {exc.strerror or exc}", printable(where)))
+
     for target in targets:
         if not target.exists() and not target.is_symlink():
-            notices.append(Notice(NoticeLevel.ERROR, "input", "no such file or directory", str(target)))
+            notices.append(Notice(NoticeLevel.ERROR, "input", "no such file or directory", printable(str(target))))
             continue
-        for path in iter_python_files([target]):
+        for path in iter_python_files([target], onerror=unlisted):
             rel = relative_to_root(path, root)
             if rel is None:
-                notices.append(
-                    Notice(NoticeLevel.ERROR, "input", f"resolves outside the project root {root}; not read", str(path))
-                )
+                notices.append(Notice(NoticeLevel.ERROR, "input", f"resolves outside the project root {root} "
+                                      "(or is a symlink loop); not read", printable(str(path))))
                 continue
             if rel in files:
+                continue
+            why = unsafe_name(rel)
+            if why:
+                notices.append(Notice(NoticeLevel.ERROR, "input", why, printable(rel)))
                 continue
             try:
                 text = read_source(path, max_bytes=max_bytes)
             except UnreadableSource as exc:
                 notices.append(Notice(NoticeLevel.ERROR, "input", str(exc), rel))
                 continue
-            files[rel] = SourceFile(path=rel, text=text, disk_path=root / rel)
+            # A non-UTF-8 file is handed to the engines as a UTF-8 copy (see `engine_bytes`).
+            disk_path = None if declares_other_encoding(text) else root / rel
+            files[rel] = SourceFile(path=rel, text=text, disk_path=disk_path)
     return [files[k] for k in sorted(files)], notices

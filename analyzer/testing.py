@@ -7,7 +7,8 @@ Cases are Python samples annotated the way Semgrep's rule tests are, on the line
     # todoruleid: <name or id>   a known miss: must not be reported yet (fix the rule, then flip it)
     # todook: <name or id>       a known false positive: is reported today
 
-Sample files live beside the declarations (`rulesets/semgrep/<name>.py`, `rulesets/bandit/<ID>.py`);
+Sample files live beside the declarations (`rulesets/semgrep/<name>.py`, `rulesets/bandit/<ID>.py`,
+`rulesets/cst/<name>/` for libcst rules that need a small project of several files);
 a libcst rule's `VALID`/`INVALID` strings are cases too (unannotated INVALID: at least one report
 anywhere; unannotated VALID: none). All cases of all engines are analysed in one run (Semgrep in one
 process), then each rule is checked against its own expectations.
@@ -72,7 +73,10 @@ def case_files() -> list[CaseFile]:
     """Every annotated sample and every libcst example, as files to analyse."""
     root = rulesets_dir()
     cases = []
-    for sample in sorted([*(root / "semgrep").glob("*.py"), *(root / "bandit").glob("*.py")]):
+    # `rulesets/cst/<rule name>/` holds annotated sample projects for libcst rules that read more
+    # than one Python file: requirements files and pyproject.toml annotated with `# ruleid:` too.
+    samples = [p for p in (root / "cst").rglob("*") if p.suffix in (".py", ".txt", ".toml", ".cfg", ".in")]
+    for sample in sorted([*(root / "semgrep").glob("*.py"), *(root / "bandit").glob("*.py"), *samples]):
         rel = sample.relative_to(root.parent).as_posix()
         text = sample.read_text(encoding="utf-8")
         cases.append(CaseFile(rel, text, parse_annotations(rel, text)))

@@ -18,3 +18,9 @@ os.environ["SEMGREP_SEND_METRICS"] = "off"
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return load_catalogue()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_result_cache(tmp_path_factory):
+    """CLI runs cache results; keep the suite's cache out of the user's home directory."""
+    os.environ["DIFFSENTRY_CACHE_DIR"] = str(tmp_path_factory.mktemp("result-cache"))

@@ -30,7 +30,7 @@ def netguard(tmp_path_factory) -> Path:
     return library
 
 
-def guarded_run(netguard: Path, log: Path, args: list[str], env_overrides: dict[str, str], timeout: float = 240):
+def guarded_run(netguard: Path, log: Path, args: list[str], env_overrides: dict[str, str], timeout: float = 600):
     """Run `python args` under the guard; stop early once a network attempt is logged."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
     env.update(env_overrides, LD_PRELOAD=str(netguard), NETGUARD_LOG=str(log), PYTHONPATH=str(REPO))

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from analyzer import pipeline
-from analyzer.engines.cst.rules._source_regions import CODE, COMMENT, STRING, SourceRegions, physical_lines
+from analyzer.engines.cst.rules._source_regions import (
+    CODE, COMMENT, DOCSTRING, STRING, SourceRegions, physical_lines,
+)
 from analyzer.engines.cst.rules.confusables import mixed_script_letter, segments, skeleton
 from analyzer.engines.cst.rules.suppression_comments import security_suppressions
 from analyzer.sources import SourceFile
@@ -41,6 +43,20 @@ def test_regions_tell_code_strings_and_comments_apart():
     assert regions.kind_at(3, 2) == STRING  # inside a triple-quoted string
     assert regions.kind_at(5, 0) == CODE
     assert [(c.line, c.text) for c in regions.comments] == [(1, "# c")]
+
+
+def test_strings_that_are_statements_of_their_own_are_docstrings():
+    text = (
+        '"""Module."""\n\n\ndef f(x):\n    """Function."""  # note\n    y = "value"\n    g("arg")\n'
+        '    "a" "b"\n    return """\n    text"""\n'
+    )
+    regions = SourceRegions(text)
+    assert regions.kind_at(1, 2) == DOCSTRING
+    assert regions.kind_at(5, 6) == DOCSTRING  # a comment after it does not change that
+    assert regions.kind_at(6, 9) == STRING
+    assert regions.kind_at(7, 7) == STRING
+    assert regions.kind_at(8, 5) == STRING  # implicit concatenation: not a lone string
+    assert regions.kind_at(10, 4) == STRING  # returned, not a statement of its own
 
 
 def test_an_unterminated_string_leaves_the_rest_as_code():

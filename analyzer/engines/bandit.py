@@ -12,6 +12,7 @@ from pathlib import Path
 
 from analyzer.catalogue import RuleSpec
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Region
+from analyzer.parse import parse_source, run_deep
 from analyzer.sources import SourceFile
 
 ENGINE = "bandit"
@@ -53,7 +54,8 @@ def run(files: Sequence[SourceFile], rules: Sequence[RuleSpec]) -> EngineResult:
         manager.results, manager.skipped, manager.scores = [], [], []
         manager.metrics, manager.b_ma = metrics.Metrics(), meta_ast.BanditMetaAst()
         manager.files_list = sorted(by_disk)
-        manager.run_tests()
+        # Bandit's AST visitor is recursive: deep (generated) code needs a deep stack.
+        run_deep(manager.run_tests)
         issues = list(manager.results)
         skipped = list(manager.skipped)
     except Exception as exc:  # a Bandit bug must not pass for a clean run
@@ -86,7 +88,7 @@ def run(files: Sequence[SourceFile], rules: Sequence[RuleSpec]) -> EngineResult:
         scanned.discard(fname)
         source = by_disk.get(fname)
         path = source.path if source else Path(fname).name
-        if "syntax error" in reason:
+        if "syntax error" in reason and source is not None and parse_source(source.path, source.text).tree is None:
             continue  # the parse stage already reported it, with its line
         notices.append(Notice(NoticeLevel.ERROR, ENGINE, f"Bandit could not scan this file: {reason}", path))
     return EngineResult(tuple(findings), tuple(notices), frozenset(by_disk[d].path for d in scanned))

@@ -38,6 +38,13 @@ def run(
     classes = [cls for cls in cst_rule_classes() if cls.id in wanted]
     if not classes:
         return EngineResult()
+    # Visiting is recursive: a thread with a deep stack lets deep (generated) code be checked.
+    return parse.run_deep(_run, files, classes, project)
+
+
+def _run(
+    files: Sequence[tuple[SourceFile, ParsedModule]], classes: Sequence[type[CstRule]], project: Project | None
+) -> EngineResult:
     findings: list[Finding] = []
     notices: list[Notice] = []
     scanned = set()
@@ -47,8 +54,8 @@ def run(
             scanned.add(source.path)
             if parsed.cst_notice is not None:
                 notices.append(parsed.cst_notice)
-        except RecursionError:
-            notices.append(Notice(NoticeLevel.WARNING, ENGINE, "nested too deeply for diffsentry's own checks", source.path))
+        except RecursionError:  # code that would run was not checked: not a clean result
+            notices.append(Notice(NoticeLevel.ERROR, ENGINE, "nested too deeply for diffsentry's own checks", source.path))
         except Exception as exc:  # a rule bug must not pass for a clean file
             notices.append(Notice(NoticeLevel.ERROR, ENGINE, f"rule crashed: {exc!r}", source.path))
     return EngineResult(tuple(findings), tuple(notices), frozenset(scanned))

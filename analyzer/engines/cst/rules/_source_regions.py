@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-CODE, STRING, COMMENT = "code", "string", "comment"
+CODE, STRING, DOCSTRING, COMMENT = "code", "string", "docstring", "comment"
 
 # Python (and libcst) end a line at \r\n, \r or \n only; str.splitlines() also splits at form feeds,
 # U+2028 and others, which would shift line numbers against every other engine.
@@ -27,6 +27,8 @@ _STRING_TOKENS = frozenset(
     t for t in (tokenize.STRING, getattr(tokenize, "FSTRING_START", None), getattr(tokenize, "FSTRING_MIDDLE", None),
                 getattr(tokenize, "FSTRING_END", None)) if t is not None
 )
+
+_STATEMENT_START = frozenset({tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT})
 
 
 def physical_lines(text: str) -> list[str]:
@@ -42,21 +44,36 @@ class Comment:
 
 
 class SourceRegions:
-    """String and comment spans of one file; everything else is code."""
+    """String, docstring and comment spans of one file; everything else is code.
+
+    A docstring here is any string literal that is a statement of its own (module, class and
+    function docstrings, and bare strings used as block comments): prose, not data.
+    """
 
     def __init__(self, text: str) -> None:
         bom = text.startswith("\ufeff")
         body = _LINE_BREAK.sub("\n", text[1:] if bom else text)
         spans: list[tuple[tuple[int, int], tuple[int, int], str]] = []
         comments: list[Comment] = []
+        previous = tokenize.NEWLINE  # the last significant token type: the file starts a statement
+        alone: int | None = None  # index in spans of a string that began a statement
         try:
             for tok in tokenize.generate_tokens(io.StringIO(body).readline):
-                if tok.type in _STRING_TOKENS:
-                    spans.append((_shift(tok.start, bom), _shift(tok.end, bom), STRING))
-                elif tok.type == tokenize.COMMENT:
+                if tok.type == tokenize.COMMENT:
                     start = _shift(tok.start, bom)
                     spans.append((start, _shift(tok.end, bom), COMMENT))
                     comments.append(Comment(start[0], start[1], tok.string))
+                    continue
+                if tok.type == tokenize.NL:
+                    continue
+                if alone is not None and tok.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                    spans[alone] = (*spans[alone][:2], DOCSTRING)
+                alone = None
+                if tok.type in _STRING_TOKENS:
+                    if tok.type == tokenize.STRING and previous in _STATEMENT_START:
+                        alone = len(spans)
+                    spans.append((_shift(tok.start, bom), _shift(tok.end, bom), STRING))
+                previous = tok.type
         except (tokenize.TokenError, SyntaxError):
             pass  # keep what was read; the rest counts as code, the cautious reading for these checks
         self._starts = [span[0] for span in spans]
@@ -64,7 +81,7 @@ class SourceRegions:
         self.comments: tuple[Comment, ...] = tuple(comments)
 
     def kind_at(self, line: int, column: int) -> str:
-        """CODE, STRING or COMMENT for 1-based `line` and 0-based `column`."""
+        """CODE, STRING, DOCSTRING or COMMENT for 1-based `line` and 0-based `column`."""
         index = bisect.bisect_right(self._starts, (line, column)) - 1
         if index >= 0:
             _, end, kind = self._spans[index]

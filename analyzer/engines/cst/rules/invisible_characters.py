@@ -15,7 +15,9 @@ import unicodedata
 from collections.abc import Callable
 
 from analyzer.engines.cst.framework import CstRule
-from analyzer.engines.cst.rules._source_regions import CODE, COMMENT, STRING, describe, iter_lines, regions_of
+from analyzer.engines.cst.rules._source_regions import (
+    CODE, COMMENT, DOCSTRING, STRING, describe, iter_lines, regions_of,
+)
 from analyzer.findings import Confidence, Region, Severity
 
 # Embeddings, overrides and isolates: what "Trojan Source" (CVE-2021-42574) uses to reorder a line.
@@ -46,7 +48,8 @@ _TAG_RE = re.compile(f"[{TAGS}]")
 _FLAG_SEQUENCE_RE = re.compile("\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,12}\U000e007f")
 _KEYCAP = "\u20e3"
 _GRAPHEME_JOINER = "\u034f"
-_WHERE = {CODE: "in code", STRING: "in a string literal", COMMENT: "in a comment"}
+_WHERE = {CODE: "in code", STRING: "in a string literal", DOCSTRING: "in a docstring", COMMENT: "in a comment"}
+_PROSE = (COMMENT, DOCSTRING)  # text nobody compares or executes: only clear hiding counts there
 
 
 def _summarise(line: str, columns: list[int]) -> str:
@@ -134,8 +137,8 @@ class InvisibleCharacter(CstRule):
         "separators that editors draw as line breaks. In code every one is reported (and non-ASCII "
         "spaces too). In string literals, joiners and variation selectors that are part of "
         "non-ASCII text (Persian, Indic scripts, emoji) and non-ASCII spaces are text, not tricks. In "
-        "comments only tag characters, line separators and runs of two or more invisible characters "
-        "(hidden data) are reported."
+        "comments and docstrings (prose nothing compares or runs) only tag characters, line separators "
+        "and runs of two or more invisible characters (hidden data) are reported."
     )
     why = (
         "Invisible characters make two different identifiers or strings look identical: a "
@@ -164,6 +167,7 @@ class InvisibleCharacter(CstRule):
         '"love": "\u2764\ufe0f", "one": "1\ufe0f\u20e3"}\n',
         'FLAGS = {"gb-sct": "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"}\n',
         "def unpack(archive):\n    # NOTE: remove once pip requires CPython \u2265 3.12.\u200b\n    return archive\n",
+        'def root(path):\n    """If the zipfile has no filename, such \ufeffattributes are not valid."""\n    return path\n',
     )
     INVALID = (
         "def is_admin(user):\n    # ruleid: invisible-character-in-source\n    return user.role == 'admin\u200b'\n",
@@ -216,7 +220,7 @@ def _hidden_columns(line: str, candidates: list[int], kind_at: Callable[[int], s
     marked = set(suspect)
     return [
         c for c in suspect
-        if kind_at(c) != COMMENT or _TAG_RE.match(line[c]) or line[c] in LINE_SEPARATORS
+        if kind_at(c) not in _PROSE or _TAG_RE.match(line[c]) or line[c] in LINE_SEPARATORS
         or c - 1 in marked or c + 1 in marked
     ]
 

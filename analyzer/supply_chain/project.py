@@ -1,0 +1,202 @@
+"""What the project itself provides and declares: its own module names, and the dependencies its
+manifests list (requirements files, `pyproject.toml`, `setup.py`, `setup.cfg`).
+
+An import of one of the project's own modules is never a supply-chain question, and an import
+of a declared dependency was a choice someone made in the manifest (where it is checked itself).
+Own modules are every package directory and `.py` file found under the root, so a script's
+sibling modules, `src/` layouts and monorepo subprojects all count. Declared dependencies are
+those of the manifests in the file's own directory and its ancestors up to the root, so each
+subproject of a monorepo is judged by its own manifests.
+
+Files of the current run win over the disk (a patch may add a module or edit requirements.txt).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from analyzer.sources import SKIPPED_DIRS, Project, UnreadableSource, read_source
+from analyzer.sources import is_manifest_name as is_manifest_path
+from analyzer.supply_chain.manifests import parse_manifest
+from analyzer.supply_chain.names import normalise
+
+MAX_WALKED_FILES = 100_000  # a scan rooted at a huge directory stops collecting names here
+_MANIFEST_BYTES = 1_000_000
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SETUP_NAMES = ("setup.py", "setup.cfg")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """Dependencies declared by the manifests that govern one directory."""
+
+    keys: frozenset[str]  # PEP 503 names
+    manifests: tuple[str, ...]  # repo-relative paths, for messages
+
+
+@dataclass
+class ProjectFacts:
+    root: Path | None
+    own_modules: frozenset[str]
+    manifests: frozenset[str]  # repo-relative paths of every manifest found
+    texts: Mapping[str, str] = field(repr=False, default_factory=dict)
+    _declared: dict[str, Declared | None] = field(default_factory=dict, repr=False)
+
+    def is_own_module(self, module: str) -> bool:
+        return module in self.own_modules
+
+    def is_own_extension(self, module: str) -> bool:
+        """A compiled companion of an own package (`libcst_native` beside `libcst`)."""
+        head, _, tail = module.partition("_")
+        return bool(tail) and head in self.own_modules and tail in ("native", "rs", "ext", "core", "c", "speedups")
+
+    def declared_for(self, path: str) -> Declared | None:
+        """The dependencies governing `path` (None when no manifest declares any)."""
+        directory = PurePosixPath(path).parent.as_posix()
+        if directory not in self._declared:
+            self._declared[directory] = self._collect(directory)
+        return self._declared[directory]
+
+    def _collect(self, directory: str) -> Declared | None:
+        keys: set[str] = set()
+        used: list[str] = []
+        for manifest in sorted(self.manifests):
+            parent = PurePosixPath(manifest).parent
+            governing = parent.parent if parent.name.lower() in ("requirements", "reqs") else parent
+            if not _is_ancestor(governing.as_posix(), directory):
+                continue
+            text = self._read(manifest)
+            if text is None:
+                continue
+            names = _declared_names(manifest, text)
+            if names:
+                keys |= names
+                used.append(manifest)
+        return Declared(frozenset(keys), tuple(used)) if used else None
+
+    def _read(self, rel: str) -> str | None:
+        if rel in self.texts:
+            return self.texts[rel]
+        if self.root is None:
+            return None
+        try:
+            return read_source(self.root / rel, max_bytes=_MANIFEST_BYTES)
+        except UnreadableSource:
+            return None
+
+
+def _is_ancestor(ancestor: str, directory: str) -> bool:
+    return ancestor in ("", ".") or directory == ancestor or directory.startswith(ancestor + "/")
+
+
+def _declared_names(path: str, text: str) -> set[str]:
+    name = PurePosixPath(path).name
+    if name == "setup.py":
+        return {normalise(n) for n in _setup_py_requirements(text)}
+    if name == "setup.cfg":
+        return {normalise(n) for n in _setup_cfg_requirements(text)}
+    manifest = parse_manifest(path, text)
+    names = {d.key for d in manifest.dependencies if d.name}
+    if name == "pyproject.toml":
+        names |= _pyproject_project_names(text)
+    return names
+
+
+def _setup_py_requirements(text: str) -> Iterator[str]:
+    """Requirement names in `install_requires=[...]`-like literals of a setup.py (read, never run)."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in ("install_requires", "extras_require", "setup_requires"):
+            values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
+            for value in (v for item in values if item is not None for v in ast.walk(item)):
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", value.value)
+                    if match:
+                        yield match.group(1)
+
+
+def _setup_cfg_requirements(text: str) -> Iterator[str]:
+    in_list = False
+    for line in text.splitlines():
+        if re.match(r"^\s*(install_requires|setup_requires)\s*=", line):
+            in_list = True
+            line = line.split("=", 1)[1]
+        elif in_list and line and not line[0].isspace():
+            in_list = False
+        if in_list:
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+            if match:
+                yield match.group(1)
+
+
+def _pyproject_project_names(text: str) -> set[str]:
+    """The project's own name (`[project] name`, Poetry's `name`): importable as itself."""
+    return {normalise(m.group(1)) for m in re.finditer(r"""(?m)^\s*name\s*=\s*["']([A-Za-z0-9._-]+)["']""", text)}
+
+
+# --- building the facts --------------------------------------------------------------------------
+
+
+def facts_for(project: Project | None) -> ProjectFacts:
+    """The facts of the run's project, computed once per run (kept in `project.cache`)."""
+    if project is None:
+        return ProjectFacts(None, frozenset(), frozenset())
+    facts = project.cache.get(__name__)
+    if facts is None:
+        facts = project.cache[__name__] = _facts(project)
+    return facts
+
+
+def _facts(project: Project) -> ProjectFacts:
+    modules, manifests = _walk(project.root)
+    own = set(modules)
+    found = set(manifests)
+    for rel in project.texts:
+        pure = PurePosixPath(rel)
+        own.update(part for part in pure.parent.parts if _IDENTIFIER.match(part))
+        if pure.suffix in (".py", ".pyi") and _IDENTIFIER.match(pure.stem):
+            own.add(pure.stem)
+        if is_manifest_path(rel) or pure.name in _SETUP_NAMES:
+            found.add(rel)
+    facts = ProjectFacts(project.root, frozenset(), frozenset(found), project.texts)
+    for manifest in found:
+        if PurePosixPath(manifest).name == "pyproject.toml":
+            own.update(name.replace("-", "_") for name in _pyproject_project_names(facts._read(manifest) or ""))
+    facts.own_modules = frozenset(own)
+    return facts
+
+
+def _walk(root: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """Module names (packages, `.py` files, directories holding Python) and manifest paths."""
+    modules: set[str] = set()
+    manifests: set[str] = set()
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith(".")
+                             and not d.endswith(".egg-info"))
+        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        holds_python = False
+        for name in filenames:
+            seen += 1
+            if name.endswith((".py", ".pyi")):
+                holds_python = True
+                stem = name.rsplit(".", 1)[0]
+                if _IDENTIFIER.match(stem):
+                    modules.add(stem)
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if is_manifest_path(rel) or name in _SETUP_NAMES:
+                manifests.add(rel)
+        base = Path(dirpath).name
+        if holds_python and rel_dir != "." and _IDENTIFIER.match(base):
+            modules.add(base)
+        if seen >= MAX_WALKED_FILES:
+            break
+    return frozenset(modules), frozenset(manifests)
