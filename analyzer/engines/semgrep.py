@@ -215,7 +215,10 @@ def parse_output(
     for error in data.get("errors") or ():
         notices.append(_error_notice(error, by_disk))
 
-    scanned = {str(Path(p).resolve()) for p in (data.get("paths") or {}).get("scanned") or ()}
+    paths = data.get("paths", {})
+    if not isinstance(paths, dict):  # e.g. `"paths": []`: not "nothing scanned", a format we don't know
+        raise TypeError(f"`paths` is a {type(paths).__name__}, not an object")
+    scanned = {str(Path(p).resolve()) for p in paths.get("scanned") or ()}
     for disk in sorted(set(by_disk) - scanned):
         notices.append(Notice(NoticeLevel.ERROR, ENGINE, "semgrep did not scan this file", by_disk[disk].path))
 
