@@ -25,6 +25,9 @@ from analyzer.sources import (
 )
 
 GIT_TIMEOUT_S = 120
+# Every git command: raw UTF-8 paths, and no fsmonitor hook (a command named in the repository's
+# config that even `git show` would run).
+GIT_CONFIG = ("-c", "core.quotepath=off", "-c", "core.fsmonitor=false")
 # A hunk placed beyond this line is garbage (or a memory bomb: fragments are built line by line).
 MAX_LINE_NUMBER = 10_000_000
 
@@ -252,9 +255,7 @@ def git(root: Path, *args: str) -> str:
         raise InputError("git is not installed or not on PATH (needed for --base and --staged)")
     try:
         proc = subprocess.run(
-            # fsmonitor would run a command named in the repository's config.
-            [exe, "-c", "core.quotepath=off", "-c", "core.fsmonitor=false", *args], cwd=root, capture_output=True,
-            timeout=GIT_TIMEOUT_S,
+            [exe, *GIT_CONFIG, *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
@@ -291,8 +292,8 @@ def sources_from_index(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tup
 
     def staged_text(rel: str) -> str:
         exe = shutil.which("git") or "git"
-        blob = subprocess.run([exe, "show", f":{rel}"], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
-                              stdin=subprocess.DEVNULL)
+        blob = subprocess.run([exe, *GIT_CONFIG, "show", f":{rel}"], cwd=root, capture_output=True,
+                              timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL)
         if blob.returncode != 0:
             raise UnreadableSource("not in the index")
         return decode_source(blob.stdout, max_bytes=max_bytes)
@@ -463,8 +464,8 @@ class Revisions:
 
     def _blob(self, spec: str, max_bytes: int) -> str | None:
         exe = shutil.which("git") or "git"
-        proc = subprocess.run([exe, "show", spec], cwd=self.root, capture_output=True, timeout=GIT_TIMEOUT_S,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run([exe, *GIT_CONFIG, "show", spec], cwd=self.root, capture_output=True,
+                              timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             return None
         try:

@@ -261,7 +261,8 @@ def _parse_cst_isolated(text: str, timeout_s: float) -> tuple[libcst.Module | No
             return None, f"parser process output unreadable ({exc}); {_NO_OWN_CHECKS}", None
     if proc.returncode == 0 and out.startswith(b"E"):
         line, _, message = out[1:].partition(b"\n")
-        return None, f"libcst cannot parse it ({message.decode('utf-8', 'replace')}); {_NO_OWN_CHECKS}", int(line) or None
+        why = message.decode("utf-8", "replace")
+        return None, f"libcst cannot parse it ({why}); {_NO_OWN_CHECKS}", int(line) or None
     if proc.returncode == 0 and out.startswith(b"R"):
         return None, f"nested too deeply for libcst; {_NO_OWN_CHECKS}", None
     return None, f"libcst's parser crashed on it (exit {proc.returncode}); {_NO_OWN_CHECKS}", None

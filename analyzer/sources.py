@@ -250,7 +250,8 @@ def collect_files(
 
     def unlisted(exc: OSError) -> None:  # a directory that cannot be listed hides files: an error
         where = relative_to_root(Path(exc.filename or "."), root) or str(exc.filename)
-        notices.append(Notice(NoticeLevel.ERROR, "input", f"directory not listed: {exc.strerror or exc}", printable(where)))
+        message = f"directory not listed: {exc.strerror or exc}"
+        notices.append(Notice(NoticeLevel.ERROR, "input", message, printable(where)))
 
     for target in targets:
         if not target.exists() and not target.is_symlink():

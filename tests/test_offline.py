@@ -34,17 +34,21 @@ def guarded_run(netguard: Path, log: Path, args: list[str], env_overrides: dict[
     """Run `python args` under the guard; stop early once a network attempt is logged."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
     env.update(env_overrides, LD_PRELOAD=str(netguard), NETGUARD_LOG=str(log), PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, *args], cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
-    deadline = time.monotonic() + timeout
-    while proc.poll() is None and time.monotonic() < deadline:
-        if log.exists() and log.read_text().strip():
-            proc.kill()  # caught: no need to sit through Semgrep's ~100 s of retries
-            break
-        time.sleep(0.1)
-    if proc.poll() is None:
-        proc.kill()
-    stdout, stderr = proc.communicate()
+    # Output goes to files, not pipes: a SARIF log is larger than a pipe buffer, and an unread
+    # pipe would block the child while we poll.
+    out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen([sys.executable, *args], cwd=REPO, env=env, stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            if log.exists() and log.read_text().strip():
+                proc.kill()  # caught: no need to sit through Semgrep's ~100 s of retries
+                break
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
     attempts = log.read_text().splitlines() if log.exists() else []
     return proc.returncode, stdout.decode(), stderr.decode(), attempts
 

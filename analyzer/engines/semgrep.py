@@ -170,7 +170,9 @@ def kill_running() -> None:
             os.killpg(group, signal.SIGKILL)
 
 
-def _run_killable(command: list[str], *, cwd: str, env: Mapping[str, str], timeout_s: float) -> tuple[int, bytes, bytes]:
+def _run_killable(
+    command: list[str], *, cwd: str, env: Mapping[str, str], timeout_s: float
+) -> tuple[int, bytes, bytes]:
     """Run `command` in a new session; on timeout kill its whole process group, then raise."""
     with subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, start_new_session=True) as proc:

@@ -12,6 +12,7 @@ GitHub-specific choices (from its code scanning docs and codeql-action):
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import jschema_to_python.to_json as jtp
 import sarif_om as om
@@ -88,7 +89,10 @@ def _region(region: Region) -> om.Region:
 
 
 def _location(path: str, region: Region | None, message: str | None = None) -> om.Location:
-    physical = om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=path, uri_base_id=SRCROOT))
+    # A URI reference, percent-encoded: upload-sarif runs decodeURIComponent on it, so a raw `%`
+    # breaks the upload and a raw `#`, `?` or space names another file.
+    uri = quote(path, safe="/")
+    physical = om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=SRCROOT))
     if region is not None:
         physical.region = _region(region)
     location = om.Location(physical_location=physical)

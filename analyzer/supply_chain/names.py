@@ -102,6 +102,7 @@ IMPORT_PROVIDERS: Mapping[str, tuple[str, ...]] = {
     "win32timezone": ("pywin32",), "win32ts": ("pywin32",), "win32profile": ("pywin32",), "win32cred": ("pywin32",),
     "win32comext": ("pywin32",), "servicemanager": ("pywin32",),
     "rpds": ("rpds-py",),
+    "pwiz": ("peewee",),
     "googleapiclient": ("google-api-python-client",),
     "apiclient": ("google-api-python-client",),
     "absl": ("absl-py",),

@@ -195,7 +195,9 @@ def _walk(root: Path) -> tuple[frozenset[str], frozenset[str]]:
             if is_manifest_path(rel) or name in _SETUP_NAMES:
                 manifests.add(rel)
         base = Path(dirpath).name
-        if holds_python and rel_dir != "." and _IDENTIFIER.match(base):
+        # A directory holding Python is importable by its name; the root only when it is itself
+        # a package (a scan rooted inside the package it analyses).
+        if holds_python and (rel_dir != "." or "__init__.py" in filenames) and _IDENTIFIER.match(base):
             modules.add(base)
         if seen >= MAX_WALKED_FILES:
             break

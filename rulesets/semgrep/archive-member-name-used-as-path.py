@@ -65,3 +65,18 @@ def list_contents(upload_path: str) -> None:
             # ok: archive-member-name-used-as-path
             with open(os.path.join("/tmp", "manifest.txt"), "a") as out:
                 out.write(name + "\n")
+
+
+def is_within_directory(directory: str, target: str) -> bool:
+    return os.path.commonpath([os.path.abspath(directory), os.path.abspath(target)]) == os.path.abspath(directory)
+
+
+def unzip_checked(upload_path: str, location: str) -> None:
+    with zipfile.ZipFile(upload_path) as archive:
+        for info in archive.infolist():
+            target = os.path.join(location, info.filename)
+            if not is_within_directory(location, target):
+                raise ValueError(f"{info.filename} would be written outside {location}")
+            # ok: archive-member-name-used-as-path
+            with open(target, "wb") as out:
+                out.write(archive.read(info))

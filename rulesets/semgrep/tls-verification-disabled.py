@@ -95,3 +95,13 @@ def create_context(verify: bool = True) -> ssl.SSLContext:
 def test_self_signed_server(https_server) -> None:
     # ok: tls-verification-disabled
     assert requests.get(https_server.url, verify=False).status_code == 200
+
+
+def verify_with_os_trust_store(ctx: ssl.SSLContext, sock) -> None:
+    check_hostname = ctx.check_hostname
+    # ok: tls-verification-disabled
+    ctx.check_hostname = False
+    try:
+        verify_chain_with_platform_api(sock)
+    finally:
+        ctx.check_hostname = check_hostname

@@ -45,3 +45,10 @@ def prepare_cache_dir(path: str) -> None:
 def protect_key(path: str) -> None:
     # ok: world-writable-permissions
     os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+
+
+def current_umask() -> int:
+    # ok: world-writable-permissions
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

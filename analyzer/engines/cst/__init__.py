@@ -55,7 +55,8 @@ def _run(
             if parsed.cst_notice is not None:
                 notices.append(parsed.cst_notice)
         except RecursionError:  # code that would run was not checked: not a clean result
-            notices.append(Notice(NoticeLevel.ERROR, ENGINE, "nested too deeply for diffsentry's own checks", source.path))
+            message = "nested too deeply for diffsentry's own checks"
+            notices.append(Notice(NoticeLevel.ERROR, ENGINE, message, source.path))
         except Exception as exc:  # a rule bug must not pass for a clean file
             notices.append(Notice(NoticeLevel.ERROR, ENGINE, f"rule crashed: {exc!r}", source.path))
     return EngineResult(tuple(findings), tuple(notices), frozenset(scanned))
