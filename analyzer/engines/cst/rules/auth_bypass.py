@@ -33,12 +33,14 @@ _VERIFY = re.compile(
 )
 _GRANT = re.compile(r"(^|\.)(login_user|login|create_access_token|create_refresh_token|encode|set_cookie|remember)$")
 _DENY_EXC = re.compile(r"(Unauthori[sz]ed|Forbidden|PermissionDenied|NotAuthenticated|AuthenticationFailed|AccessDenied)")
+# Whole words of a function name (`verify_token`, `login_required`), not substrings (`tokeniter`).
 _AUTH_FUNC = re.compile(
-    r"(?i)(auth|login|logon|sign_?in|verify|password|passwd|token|secret|credential|api_?key|permission|"
-    r"is_admin|is_staff|is_superuser|authori[sz]ed|access|require)"
+    r"(?i)(^|_)(auth\w*|login\w*|logon|sign_?in|verify\w*|password|passwd|token|secret|credentials?|api_?key|"
+    r"permissions?|is_admin|is_staff|is_superuser|authori[sz]ed|access|requires?_\w+)(_|$)"
 )
 _CREDENTIAL_INPUT = re.compile(r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|\bpin\b|otp|credential|"
                                r"x-api-key|x-auth|authorization|master|admin)")
+_IDENTITY_INPUT = re.compile(r"(?i)user|role|login|account|name|pass|token|key")
 _FLAG_WORDS = frozenset({
     "", "0", "1", "true", "false", "yes", "no", "y", "n", "on", "off", "t", "f", "none", "null", "enabled",
     "disabled", "enable", "disable",
@@ -52,8 +54,6 @@ _PRIVILEGED_WORDS = frozenset({
 
 def _secret_like(value: str) -> bool:
     """A literal that reads like a password or token, not like a word, a path, a URL or a header name."""
-    if value.lower() in _PRIVILEGED_WORDS:
-        return True
     if len(value) < 6 or re.search(r"\s", value) or value.startswith("/") or "://" in value:
         return False
     if re.fullmatch(r"[a-z]+([-_.][a-z]+)*|[A-Z][a-z]+|[A-Z]+(_[A-Z]+)*|\d+([.:]\d+)*", value):
@@ -277,6 +277,11 @@ class MagicCredentialCheck(_AuthRule):
         "    if user is None or not user.check_password(request.form['password']):\n"
         "        abort(401)\n"
         "    login_user(user)\n",
+        # a lexer state compared with "root" in a function whose name merely contains "token"
+        "def tokeniter(source, state=None):\n"
+        "    if state is not None and state != 'root':\n"
+        "        assert state in ('variable', 'block'), 'invalid state'\n"
+        "    return iter(source)\n",
         # a mock transport routing on the URL path, decoding the body
         "def handler(request):\n"
         "    if request.url.path == '/redirect_301':\n"
@@ -330,6 +335,9 @@ class MagicCredentialCheck(_AuthRule):
         if s.source_of(operand).endswith(".method"):
             return False
         if any(_secret_like(v) for v in values):
+            return True
+        # `admin`, `root`… are privileged identities only when compared with a user or role.
+        if any(v.lower() in _PRIVILEGED_WORDS for v in values) and _IDENTITY_INPUT.search(s.source_of(operand)):
             return True
         return bool(_CREDENTIAL_INPUT.search(s.source_of(operand))) and all(len(v) >= 4 for v in values)
 
