@@ -194,7 +194,7 @@ def _python_evidence(text: str) -> Iterable[Evidence]:
             yield from _string_evidence(node, node.value)
         elif isinstance(node, ast.Call):
             yield from _model_arguments(node)
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        elif isinstance(node, ast.Assign) and isinstance(getattr(node.value, "value", None), str):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             if any(re.search(r"(^|_)MODEL(_NAME|_ID)?$", n, re.IGNORECASE) for n in names):
                 yield _model(node.value, node.value.value)

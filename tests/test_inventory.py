@@ -26,7 +26,8 @@ FILES = {
                         api_key=os.environ["DEEPSEEK_API_KEY"])
 
         def ask(question: str) -> str:
-            reply = client.chat.completions.create(model="deepseek-chat", messages=[{"role": "user", "content": question}])
+            reply = client.chat.completions.create(model="deepseek-chat",
+                                                   messages=[{"role": "user", "content": question}])
             return reply.choices[0].message.content
         """,
     "app/summary.py": """\

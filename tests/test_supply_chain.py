@@ -214,7 +214,7 @@ def test_unknown_import_is_reported_with_a_suggestion(tmp_path):
     found = _problems(tmp_path, {"tool.py": "import os\nimport huggingface_hubb\n"}, "tool.py")
     (problem,) = found[checks.IMPORT_OF_UNKNOWN]
     assert problem.region.start_line == 2 and problem.region.start_column == 8
-    assert "`huggingface_hubb`" in problem.message and "Did you mean `huggingface-hub`" in problem.message
+    assert "`huggingface_hubb`" in problem.message and "Did you mean `huggingface_hub`" in problem.message
 
 
 def test_declared_private_package_is_not_an_unknown_import(tmp_path):

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from analyzer.findings import Region
 from analyzer.sources import Project, is_manifest_name
 from analyzer.supply_chain import names
 from analyzer.supply_chain.index import PackageIndex, load_index
-from analyzer.supply_chain.manifests import Dependency, IndexOption, Manifest, parse_manifest
+from analyzer.supply_chain.manifests import Dependency, IndexOption, Manifest, Span, parse_manifest
 from analyzer.supply_chain.nearmiss import NearMiss, Targets
 from analyzer.supply_chain.project import Declared, ProjectFacts, facts_for
 from analyzer.supply_chain.python_facts import PythonFacts, collect
@@ -109,10 +109,17 @@ def _hint(name: str) -> NearMiss | None:
     return popular_targets().closest(names.normalise(name))
 
 
-def _did_you_mean(miss: NearMiss | None) -> str:
+def _did_you_mean(miss: NearMiss | None, *, as_import: bool = False) -> str:
     if miss is None:
         return ""
+    if as_import:
+        module = _IMPORT_SPELLING.get(miss.target, miss.target.replace("-", "_"))
+        return (f" Did you mean `{module}` (PyPI project `{miss.target}`, download rank {miss.rank}; "
+                f"{_KINDS[miss.kind]})?")
     return f" Did you mean `{miss.target}` (PyPI download rank {miss.rank}; {_KINDS[miss.kind]})?"
+
+
+_IMPORT_SPELLING = {names.normalise(module): module for module in names.IMPORT_PROVIDERS}
 
 
 class _Judge:
@@ -158,18 +165,28 @@ class _Judge:
         if key not in self.index:
             if any(self.index.rank(dist) is not None for dist in names.affixed_distributions(module)):
                 return None  # a popular distribution's import name (`rpds` from rpds-py)
+            hint = _did_you_mean(_hint(module), as_import=True)
             return Problem(IMPORT_OF_UNKNOWN, region, (
                 f"`{module}` is not in the standard library, not a module of this project, and no PyPI project "
-                f"has that name (snapshot {self.index.snapshot}).{_did_you_mean(_hint(module))} A name nobody "
-                f"has registered can be claimed by anyone, and installing it would run their code."
+                f"has that name (snapshot {self.index.snapshot}).{hint} A name nobody has registered can be "
+                f"claimed by anyone, and installing it would run their code."
             ))
         return self._squat(module, region, "imports")
 
     # --- dependencies and package indexes ---
 
-    def manifest(self, manifest: Manifest, to_region, region_of=None) -> Iterable[Problem]:  # type: ignore[no-untyped-def]
+    def manifest(
+        self, manifest: Manifest, to_region: Callable[[Span], Region] | None = None,
+        region_of: Callable[[int], Region] | None = None,
+    ) -> Iterable[Problem]:
+        """Problems of a manifest's dependencies and indexes, located by their span in a manifest
+        (`to_region`) or by the argument they were written in (`region_of`, commands in code)."""
+
         def where(item: Dependency | IndexOption) -> Region:
-            return region_of(item.arg) if region_of is not None else to_region(item.span)
+            if region_of is not None:
+                return region_of(item.arg)
+            assert to_region is not None
+            return to_region(item.span)
 
         for option in manifest.indexes:
             problem = self._index_option(option, where(option))

@@ -70,7 +70,8 @@ class PackageIndex:
         try:
             self.header = json.loads(data[start : start + header_len])
             body = start + header_len
-            sections = {key: data[body + off : body + off + size] for key, (off, size) in self.header["sections"].items()}
+            sections = {key: data[body + offset : body + offset + size]
+                        for key, (offset, size) in self.header["sections"].items()}
         except (ValueError, KeyError, TypeError) as exc:
             raise IndexFormatError(f"corrupt index header: {exc}") from None
         counts = sections["buckets"]

@@ -257,7 +257,8 @@ def parse_pyproject(text: str) -> Manifest:
                 _poetry_dependency(_KEY.match(stripped) or key_match, key, number, manifest)
             elif table.startswith(_INDEX_TABLES) and key == "url":
                 for value, column in _strings(line, value_start):
-                    manifest.indexes.append(IndexOption("--index-url", value, Span(number, column, column + len(value))))
+                    span = Span(number, column, column + len(value))
+                    manifest.indexes.append(IndexOption("--index-url", value, span))
             continue
         depth += _bracket_balance(line)
         _array_strings(line, 0, number, manifest)

@@ -81,10 +81,11 @@ class _Collector(ast.NodeVisitor):
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
     def region(self, node: ast.AST) -> Region:
-        line, end_line = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
-        end_offset = node.end_col_offset if node.end_col_offset is not None else node.col_offset  # type: ignore[attr-defined]
-        return Region(line, self._column(line, node.col_offset), end_line,  # type: ignore[attr-defined]
-                      self._column(end_line, end_offset))
+        line, start = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_offset = getattr(node, "end_col_offset", None)
+        return Region(line, self._column(line, start), end_line,
+                      self._column(end_line, start if end_offset is None else end_offset))
 
     def name_region(self, node: ast.stmt, name: str) -> Region:
         """The first occurrence of `name` on the statement's first line (else the statement)."""
@@ -99,15 +100,17 @@ class _Collector(ast.NodeVisitor):
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-            self.facts.imports.append(ImportRef(alias.name.split(".")[0], alias.name, self.region(alias)))
+            top = alias.name.split(".")[0]
+            self.aliases[alias.asname or top] = alias.name if alias.asname else top
+            self.facts.imports.append(ImportRef(top, alias.name, self.region(alias)))
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if node.level or not node.module:
             return
         for alias in node.names:
             self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        self.facts.imports.append(ImportRef(node.module.split(".")[0], node.module, self.name_region(node, node.module)))
+        region = self.name_region(node, node.module)
+        self.facts.imports.append(ImportRef(node.module.split(".")[0], node.module, region))
 
     # --- pip install commands ---
 

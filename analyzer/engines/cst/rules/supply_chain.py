@@ -50,7 +50,9 @@ class ImportOfUnknownPackage(_SupplyChainRule):
     )
     fix = "Import the real package (see the suggestion), or declare the private package this name belongs to."
     example = "import huggingface_hubb\n\nhuggingface_hubb.snapshot_download(\"Qwen/Qwen2.5-7B-Instruct\")\n"
-    use_instead = "import huggingface_hub\n\nhuggingface_hub.snapshot_download(\"Qwen/Qwen2.5-7B-Instruct\", revision=REVISION)\n"
+    use_instead = (
+        "import huggingface_hub\n\nhuggingface_hub.snapshot_download(\"Qwen/Qwen2.5-7B-Instruct\", revision=REVISION)\n"
+    )
     references = (_SLOPSQUATTING, "https://cwe.mitre.org/data/definitions/1357.html")
 
     VALID = (
@@ -140,7 +142,8 @@ class DependencyNearPopularPackage(_SupplyChainRule):
     VALID = (
         "import numpy as np\nimport pandas as pd\nimport ollama\n\n\ndef stats(values):\n"
         "    return pd.Series(np.asarray(values)).describe()\n",
-        "import subprocess\n\nsubprocess.run([\"pip\", \"download\", \"numpu\", \"-d\", \"quarantine/\"], check=True)\n",
+        "import subprocess\n\nsubprocess.run([\"pip\", \"download\", \"numpu\", \"-d\", \"quarantine/\"],\n"
+        "               check=True)\n",
     )
     INVALID = (
         "# ruleid: dependency-near-popular-package\nimport numpu as np\n\n\ndef normalise(values):\n"
@@ -242,8 +245,8 @@ class PipInstallAtRuntime(_SupplyChainRule):
 
     VALID = (
         "def main() -> None:\n    print(\"Missing dependency: run `pip install -r requirements.txt` first.\")\n",
-        "import subprocess\n\nfrozen = subprocess.run([\"pip\", \"freeze\"], check=True, capture_output=True, text=True)"
-        "\nprint(frozen.stdout)\n",
+        "import subprocess\n\nfrozen = subprocess.run([\"pip\", \"freeze\"], check=True, capture_output=True,\n"
+        "                        text=True)\nprint(frozen.stdout)\n",
     )
     INVALID = (
         "import importlib\nimport subprocess\nimport sys\n\n\ndef ensure(package: str):\n    try:\n"
@@ -251,8 +254,8 @@ class PipInstallAtRuntime(_SupplyChainRule):
         "        # ruleid: pip-install-at-runtime\n"
         "        subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", package])\n"
         "        return importlib.import_module(package)\n",
-        "import os\n\nINSTALL = \"pip install -q transformers accelerate bitsandbytes\"\n\n# ruleid: pip-install-at-runtime\n"
-        "os.system(INSTALL)\n",
+        "import os\n\nINSTALL = \"pip install -q transformers accelerate bitsandbytes\"\n\n"
+        "# ruleid: pip-install-at-runtime\nos.system(INSTALL)\n",
     )
 
 
