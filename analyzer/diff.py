@@ -8,6 +8,7 @@ it resolves inside the repository root.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -67,7 +68,39 @@ def parse_patch(text: str) -> list[FileChange]:
             if max(hunk.source_start + hunk.source_length, hunk.target_start + hunk.target_length) > MAX_LINE_NUMBER:
                 raise InputError(f"malformed patch: a hunk of {printable(_strip_prefix(pf))} claims lines beyond "
                                  f"{MAX_LINE_NUMBER:,}")
+    stray = _stray_line(text, patch)
+    if stray is not None:
+        number, line = stray
+        raise InputError(f"malformed patch: line {number} is outside every hunk (a wrong hunk count or header?): "
+                         f"{printable(line[:80])}")
     return [FileChange(_strip_prefix(pf), pf) for pf in patch]
+
+
+_FILE_HEADER = re.compile(r"^(?:--- |\+\+\+ )\S")
+
+
+def _stray_line(text: str, patch: PatchSet) -> tuple[int, str] | None:
+    """The first added, removed or hunk-header line that unidiff left out of every hunk.
+
+    unidiff stops a hunk where its header's counts say and skips what it does not recognise, so
+    lines past a miscounted hunk, or under a garbled `@@` header, would silently go unanalysed
+    (`git apply` rejects such patches). Prose before the first file header is allowed (an agent's
+    explanation), as is format-patch's `-- ` signature line."""
+    consumed: set[int] = set()
+    for pf in patch:
+        for hunk in pf:
+            numbers = [line.diff_line_no for line in hunk if line.diff_line_no]
+            if numbers:
+                consumed.update(numbers)
+                consumed.add(min(numbers) - 1)  # the hunk's header
+    started = False
+    for number, line in enumerate(text.split("\n"), 1):
+        started = started or line.startswith(("diff --git ", "--- "))
+        if not started or number in consumed or line.rstrip("\r") in ("--", "-- "):
+            continue
+        if line.startswith("@@") or (line.startswith(("+", "-")) and not _FILE_HEADER.match(line)):
+            return number, line
+    return None
 
 
 def _strip_prefix(pf: PatchedFile) -> str:
@@ -425,6 +458,7 @@ class Revisions:
 
     @classmethod
     def for_patch(cls, root: Path, text: str) -> Revisions:
+        parse_patch(text)  # a malformed patch is the user's one-line error now, not a crash later
         return cls(root, "patch", None, text)
 
     def diff_text(self) -> str:

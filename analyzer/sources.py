@@ -6,8 +6,9 @@ Reading never executes or imports anything. A file that cannot be read as Python
 
 from __future__ import annotations
 
-import hashlib
 import codecs
+import errno
+import hashlib
 import io
 import os
 import re
@@ -195,6 +196,26 @@ def relative_to_root(path: Path, root: Path) -> str | None:
         return None
 
 
+def _unresolvable(path: Path, root: Path) -> str:
+    """Why `relative_to_root` gave up on `path`, in the words of a one-line notice."""
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way; later versions as ELOOP
+        return "is a symlink loop; not read"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symlink loop; not read"
+        return f"cannot be resolved ({exc.strerror or exc}); not read"
+    return f"resolves outside the project root {root} (a symlink out of the tree); not read"
+
+
+def _as_named(path: Path, root: Path) -> str:
+    """`path` as the tree names it (relative to root, symlinks not followed), for reporting where a
+    path that resolves elsewhere was found."""
+    named = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return str(path) if named.startswith("..") else Path(named).as_posix()
+
+
 # Bidi controls in a file name make the name a report shows differ from the file (Trojan Source).
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -260,8 +281,8 @@ def collect_files(
         for path in iter_python_files([target], onerror=unlisted):
             rel = relative_to_root(path, root)
             if rel is None:
-                notices.append(Notice(NoticeLevel.ERROR, "input", f"resolves outside the project root {root} "
-                                      "(or is a symlink loop); not read", printable(str(path))))
+                notices.append(Notice(NoticeLevel.ERROR, "input", _unresolvable(path, root),
+                                      printable(_as_named(path, root))))
                 continue
             if rel in files:
                 continue
