@@ -60,7 +60,9 @@ def parse_patch(text: str) -> list[FileChange]:
     try:
         patch = PatchSet(text)
     except UnidiffParseError as exc:
-        raise InputError(f"malformed patch: {exc}") from None
+        # unidiff quotes the offending patch line, newline and control characters included: escape
+        # them, so that the error stays one line and cannot write to the terminal (found by fuzzing).
+        raise InputError(f"malformed patch: {printable(str(exc).strip())}") from None
     if not patch and text.strip():
         raise InputError("input is not a unified diff (no file headers found)")
     for pf in patch:

@@ -43,6 +43,7 @@ _IGNORE = re.compile(r"^\s*ignore\s*\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*)$")
 _NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)", re.IGNORECASE)
 _BANDIT_ID = re.compile(r"^B\d{3}$")
 _MAYBE_DIRECTIVE = re.compile(r"diffsentry|nosec", re.IGNORECASE)  # cheap test before tokenizing
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,12 @@ def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     """(line, 1-based column, comment, standalone) for each comment; a file that does not tokenize
     is searched line by line from where tokenizing stopped."""
     out: list[tuple[int, int, str, bool]] = []
-    lines = text.splitlines()
+    # Lines as Python, Bandit and libcst number them (and as `changed_lines` are given, see
+    # diff.python_line_numbers): a lone CR ends a line, which `tokenize` would not see, while form
+    # feeds, U+2028 and the other characters `str.splitlines` also splits at do not (both found by
+    # fuzzing: a comment was placed on the wrong line). CR -> LF keeps every column.
+    text = _LONE_CR.sub("\n", text)
+    lines = text.split("\n")
     done = 0
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):

@@ -24,3 +24,20 @@ def catalogue() -> Catalogue:
 def _private_result_cache(tmp_path_factory):
     """CLI runs cache results; keep the suite's cache out of the user's home directory."""
     os.environ["DIFFSENTRY_CACHE_DIR"] = str(tmp_path_factory.mktemp("result-cache"))
+
+
+# Property-based tests (tests/test_fuzz_*.py): a small, deadline-free budget by default so that CI
+# stays fast and never flakes on a slow machine; `HYPOTHESIS_PROFILE=fuzz` for a maintainer's long
+# run (docs/hardening.md). Example databases stay out of the tree.
+def _hypothesis_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+    from hypothesis.database import InMemoryExampleDatabase
+
+    common = {"deadline": None, "database": InMemoryExampleDatabase(),
+              "suppress_health_check": [HealthCheck.too_slow]}
+    settings.register_profile("ci", max_examples=60, print_blob=True, **common)
+    settings.register_profile("fuzz", max_examples=20_000, print_blob=True, **common)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_hypothesis_profiles()
