@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import pipeline
+from analyzer.catalogue import semgrep_rule_files
 from analyzer.findings import NoticeLevel
 from analyzer.report import sarif
 from analyzer.sources import SourceFile
@@ -116,3 +117,32 @@ def test_untainted_sink_is_not_an_injection_finding(catalogue, tmp_path: Path):
     result = pipeline.analyse([SourceFile("safe.py", text, disk_path=path)], [], tmp_path,
                               catalogue.select(["DS2"]), pipeline.Options(), mode="scan")
     assert [(f.rule_id, f.region.start_line) for f in result.findings] == []
+
+
+def test_taint_sources_are_matched_only_where_a_taint_rule_fired(catalogue, tmp_path: Path, monkeypatch):
+    """The companion source rules cost as much as the rules themselves: they run in a second pass,
+    over the files where a taint rule fired, and only for those rules."""
+    from analyzer.engines import semgrep
+
+    (tmp_path / "app.py").write_text(HANDLERS, encoding="utf-8")
+    (tmp_path / "quiet.py").write_text("import subprocess\nsubprocess.run(['ls'])\n", encoding="utf-8")
+    files = [SourceFile(name, (tmp_path / name).read_text(), disk_path=tmp_path / name)
+             for name in ("app.py", "quiet.py")]
+    passes: list[tuple[list[str], list[str]]] = []
+    real = semgrep._run_killable
+
+    def recording(command, **kwargs):
+        config = json.loads(Path(command[command.index("--config") + 1]).read_text())
+        passes.append(([rule["id"] for rule in config["rules"]], [Path(a).name for a in command if a.endswith(".py")]))
+        return real(command, **kwargs)
+
+    monkeypatch.setattr(semgrep, "_run_killable", recording)
+    chosen = catalogue.select(["DS210", "DS221", "DS301"])
+    result = semgrep.run(files, chosen.for_engine("semgrep"), semgrep_rule_files())
+    (first_rules, first_files), (second_rules, second_files) = passes
+    assert not any(rule.endswith(semgrep.SOURCE_SUFFIX) for rule in first_rules)
+    assert first_files == ["app.py", "quiet.py"]
+    assert sorted(second_rules) == sorted(f"{name}{semgrep.SOURCE_SUFFIX}" for name in (
+        "shell-command-from-untrusted-input", "deserialization-of-untrusted-data"))
+    assert second_files == ["app.py"]
+    assert {f.rule_id: bool(f.flow) for f in result.findings} == {"DS210": True, "DS221": True, "DS301": False}

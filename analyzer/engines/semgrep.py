@@ -7,7 +7,8 @@ Facts this module relies on (semgrep 1.182):
   suppression is ours to decide.
 * Without a login, `extra.lines`, `extra.fingerprint` and dataflow traces are withheld, so
   snippets are read from the file and taint paths are rebuilt from companion "source" rules (one
-  search-mode rule per taint rule, made from its `pattern-sources`).
+  search-mode rule per taint rule, made from its `pattern-sources`), run in a second, small pass
+  over the files where that taint rule fired.
 * Every target must appear in `paths.scanned`; one that does not was silently skipped, which is
   an error here, never a clean result.
 * Semgrep reports a per-file `Timeout`, `Out of memory`, `Stack overflow` or `Fixpoint timeout`
@@ -35,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,18 +89,10 @@ def version() -> str:
 
 
 def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[str, Any]:
-    """One config holding the selected rules plus a companion source rule per taint rule."""
+    """One Semgrep config holding the selected rules (as declared, without companions)."""
     wanted = {spec.name for spec in rules}
-    out: list[dict[str, Any]] = []
-    for path in rule_files:
-        doc = read_rule_file(path)
-        for rule in doc.get("rules", ()):
-            if rule["id"] not in wanted:
-                continue
-            out.append(rule)
-            if rule.get("mode") == "taint" and rule.get("pattern-sources"):
-                out.append(_source_companion(rule))
-    return {"rules": out}
+    return {"rules": [rule for path in rule_files for rule in read_rule_file(path).get("rules", ())
+                      if rule["id"] in wanted]}
 
 
 def _source_companion(rule: Mapping[str, Any]) -> dict[str, Any]:
@@ -153,27 +147,70 @@ def run(
     by_disk = {disk: f for disk, f in by_disk.items() if os.path.isfile(disk)}
     if not by_disk:
         return EngineResult(notices=vanished)
-    result = _scan(exe, by_disk, rules, rule_files, timeout_s=timeout_s, per_file_timeout_s=per_file_timeout_s)
-    return dataclasses.replace(result, notices=vanished + result.notices) if vanished else result
+    deadline = _Deadline(time.monotonic() + timeout_s, timeout_s)
+    specs = {spec.name: spec for spec in rules}
+    config = build_config(rule_files, rules)
+    first = _scan(exe, by_disk, config, deadline=deadline, per_file_timeout_s=per_file_timeout_s)
+    if isinstance(first, EngineResult):
+        return dataclasses.replace(first, notices=vanished + first.notices)
+    matches, notices, scanned = list(first.matches), [*vanished, *first.notices], first.scanned
+    # Companion pass: the sources of the taint rules that fired, only in the files they fired in
+    # (the flows of their findings). Running the companions in the main pass doubled Semgrep's
+    # matching time on every file, almost all of which has no taint finding.
+    taint = {rule["id"]: rule for rule in config["rules"]
+             if rule.get("mode") == "taint" and rule.get("pattern-sources")}
+    fired = {(check_id, source.path) for check_id, source, _, _ in matches if check_id in taint}
+    if fired:
+        paths = {path for _, path in fired}
+        companions = {"rules": [_source_companion(taint[name]) for name in sorted({name for name, _ in fired})]}
+        second = _scan(exe, {disk: f for disk, f in by_disk.items() if f.path in paths}, companions,
+                       deadline=deadline, per_file_timeout_s=per_file_timeout_s)
+        if isinstance(second, EngineResult):
+            notices.extend(second.notices)
+        else:
+            matches.extend(second.matches)
+            notices.extend(second.notices)
+    # dict.fromkeys: a file both passes had trouble with is one notice, not two.
+    return EngineResult(_findings(matches, specs), tuple(dict.fromkeys(notices)), scanned)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Deadline:
+    """When the whole engine (both passes) must be done, and the --semgrep-timeout that set it."""
+
+    at: float  # time.monotonic()
+    budget_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class _Output:
+    """One Semgrep process's results, read but not yet turned into findings."""
+
+    matches: tuple[tuple[str, SourceFile, Region, str], ...]  # (check_id, file, region, message)
+    notices: tuple[Notice, ...]
+    scanned: frozenset[str]  # SourceFile paths
 
 
 def _scan(
     exe: str,
     by_disk: Mapping[str, SourceFile],
-    rules: Sequence[RuleSpec],
-    rule_files: Sequence[Path],
+    config: Mapping[str, Any],
     *,
-    timeout_s: float,
+    deadline: _Deadline,
     per_file_timeout_s: float,
-) -> EngineResult:
+) -> _Output | EngineResult:
+    """Run one Semgrep process; an EngineResult holding only the fatal notice when it failed."""
+    timeout_s = deadline.at - time.monotonic()
+    if timeout_s <= 0:
+        return _fatal(f"semgrep did not finish within {deadline.budget_s:g} s (--semgrep-timeout)")
     with tempfile.TemporaryDirectory(prefix="diffsentry-semgrep-") as workdir:
         # JSON, not YAML: pysemgrep reads YAML configs with a pure-Python parser that costs ~10x
         # the whole scan of a small change (measured: 17.4 s against 1.6 s for our 100 rules).
-        config = Path(workdir) / "rules.json"
-        config.write_text(json.dumps(build_config(rule_files, rules)), encoding="utf-8")
+        config_file = Path(workdir) / "rules.json"
+        config_file.write_text(json.dumps(config), encoding="utf-8")
         # Semgrep's --timeout is whole seconds per rule and file, and 0 would mean "no limit".
         per_file = str(max(1, math.ceil(per_file_timeout_s)))
-        command = [exe, "scan", *cli_flags(), *OFFLINE_FLAGS, *BASE_FLAGS, "--config", str(config),
+        command = [exe, "scan", *cli_flags(), *OFFLINE_FLAGS, *BASE_FLAGS, "--config", str(config_file),
                    "--timeout", per_file, "--timeout-threshold", "0", *sorted(by_disk)]
         env = {**os.environ, **OFFLINE_ENV}
         try:
@@ -181,12 +218,11 @@ def _scan(
             # repository can change what is scanned.
             returncode, stdout, stderr = _run_killable(command, cwd=workdir, env=env, timeout_s=timeout_s)
         except subprocess.TimeoutExpired:
-            return _fatal(f"semgrep did not finish within {timeout_s:g} s (--semgrep-timeout)")
+            return _fatal(f"semgrep did not finish within {deadline.budget_s:g} s (--semgrep-timeout)")
         except OSError as exc:
             return _fatal(f"semgrep could not be started: {exc.strerror or exc}")
-    specs = {spec.name: spec for spec in rules}
     try:
-        return parse_output(returncode, stdout, stderr, by_disk, specs)
+        return parse_output(returncode, stdout, stderr, by_disk)
     except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         return _fatal(f"semgrep's output is not in the expected shape ({type(exc).__name__}: {exc})"[:300])
 
@@ -228,9 +264,9 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 def parse_output(
-    returncode: int, stdout: bytes, stderr: bytes, by_disk: Mapping[str, SourceFile], specs: Mapping[str, RuleSpec]
-) -> EngineResult:
-    """Turn Semgrep's JSON into findings, failing closed on anything unexpected."""
+    returncode: int, stdout: bytes, stderr: bytes, by_disk: Mapping[str, SourceFile]
+) -> _Output | EngineResult:
+    """Read Semgrep's JSON, failing closed on anything unexpected."""
     try:
         # On a deep stack: json's C parser recurses, and the recursion limit is raised while the
         # libcst engine runs (see `run_deep`); deep JSON must not overflow this thread's stack.
@@ -255,21 +291,28 @@ def parse_output(
     for disk in sorted(set(by_disk) - scanned):
         notices.append(Notice(NoticeLevel.ERROR, ENGINE, "semgrep did not scan this file", by_disk[disk].path))
 
-    sources: dict[tuple[str, str], list[Region]] = {}
-    results = []
+    matches = []
     for result in data["results"]:
-        check_id = result.get("check_id", "")
         source = by_disk.get(str(Path(result.get("path", "")).resolve()))
-        if source is None:
-            continue
-        region = _region(result)
+        if source is not None:
+            message = result.get("extra", {}).get("message", "")
+            matches.append((result.get("check_id", ""), source, _region(result), message))
+    return _Output(tuple(matches), tuple(notices), frozenset(by_disk[d].path for d in scanned if d in by_disk))
+
+
+def _findings(
+    matches: Sequence[tuple[str, SourceFile, Region, str]], specs: Mapping[str, RuleSpec]
+) -> tuple[Finding, ...]:
+    """Findings of the declared rules; companion matches become their taint findings' sources."""
+    sources: dict[tuple[str, str], list[Region]] = {}
+    for check_id, source, region, _ in matches:
         if check_id.endswith(SOURCE_SUFFIX):
             sources.setdefault((check_id.removesuffix(SOURCE_SUFFIX), source.path), []).append(region)
-        elif check_id in specs:
-            results.append((specs[check_id], source, region, result.get("extra", {}).get("message", "")))
-
     findings = []
-    for spec, source, region, message in results:
+    for check_id, source, region, message in matches:
+        spec = specs.get(check_id)
+        if spec is None:
+            continue
         flow: tuple[FlowStep, ...] = ()
         origin = _nearest_source(sources.get((spec.name, source.path), ()), region)
         if origin is not None:
@@ -286,7 +329,7 @@ def parse_output(
                 flow=flow,
             )
         )
-    return EngineResult(tuple(findings), tuple(notices), frozenset(by_disk[d].path for d in scanned if d in by_disk))
+    return tuple(findings)
 
 
 def _region(result: Mapping[str, Any]) -> Region:
