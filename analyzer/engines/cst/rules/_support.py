@@ -22,6 +22,9 @@ _MODULE: list[cst.Module] = []
 _ALIASES: dict[int, dict[str, str]] = {}
 _BINDINGS: dict[int, dict[str, cst.BaseExpression]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
+# Subtrees walked more than once (every function body is walked by several rules and helpers);
+# the node is kept beside its walk so that a recycled id() cannot return another node's walk.
+_WALKS: dict[tuple[int, bool], tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
 
 
 def _same_module(module: cst.Module) -> None:
@@ -29,6 +32,7 @@ def _same_module(module: cst.Module) -> None:
         _MODULE[:] = [module]
         _ALIASES.clear()
         _BINDINGS.clear()
+        _WALKS.clear()
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -45,7 +49,19 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def walk(node: cst.CSTNode, *, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
-    """`node` and everything under it; with `into_scopes=False`, not into nested defs/classes/lambdas."""
+    """`node` and everything under it; with `into_scopes=False`, not into nested defs/classes/lambdas.
+
+    Remembered for the module being checked (see `_WALKS`)."""
+    if not _MODULE:
+        return _walk(node, into_scopes)
+    key = (id(node), into_scopes)
+    hit = _WALKS.get(key)
+    if hit is None or hit[0] is not node:
+        hit = _WALKS[key] = (node, tuple(_walk(node, into_scopes)))
+    return iter(hit[1])
+
+
+def _walk(node: cst.CSTNode, into_scopes: bool) -> Iterator[cst.CSTNode]:
     stack = [node]
     while stack:
         current = stack.pop()
