@@ -283,22 +283,44 @@ def _source_name(patched: PatchedFile) -> str:
 # --- git ------------------------------------------------------------------------------------
 
 
-def git(root: Path, *args: str) -> str:
-    """Run a read-only git command in `root`; InputError with git's own message on failure."""
+def git(root: Path, *args: str, config: tuple[str, ...] = (), none_found: bool = False) -> str:
+    """Run a read-only git command in `root`; InputError with git's own message on failure.
+    `config`: more `-c` settings; `none_found`: exit 1 without a message is an empty answer
+    (`git config --get-regexp` found nothing)."""
     exe = shutil.which("git")
     if exe is None:
         raise InputError("git is not installed or not on PATH (needed for --base and --staged)")
     try:
         proc = subprocess.run(
-            [exe, *GIT_CONFIG, *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
+            [exe, *GIT_CONFIG, *config, *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         raise InputError(f"git {args[0]} did not finish within {GIT_TIMEOUT_S} s") from None
+    if none_found and proc.returncode == 1 and not proc.stderr.strip():
+        return ""
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise InputError(f"git {args[0]} failed: {message[0] if message else f'exit {proc.returncode}'}")
     return proc.stdout.decode("utf-8", "surrogateescape")
+
+
+def worktree_diff(root: Path, *args: str) -> str:
+    """`git diff` of the working tree against a revision, with no filter driver run.
+
+    To compare a working-tree file, git runs the clean (or process) filter that `.gitattributes`
+    names for it: a command from the repository's config, as fsmonitor is, and one that rewrites
+    the text the diff is made of (found by tests/test_never_executes.py). Every driver the config
+    defines is switched off for the call; a driver name `-c` cannot express refuses the run."""
+    keys = git(root, "config", "--null", "--name-only", "--get-regexp", r"^filter\.", none_found=True)
+    names = sorted({key.split(".", 1)[1].rsplit(".", 1)[0] for key in keys.split("\0") if key.count(".") >= 2})
+    config: list[str] = []
+    for name in names:
+        if "=" in name:
+            raise InputError(f"git config defines a filter driver that cannot be switched off ({printable(name)}); "
+                             "not run")
+        config += ["-c", f"filter.{name}.clean=", "-c", f"filter.{name}.process=", "-c", f"filter.{name}.required=false"]
+    return git(root, *_DIFF_ARGS, *args, config=tuple(config))
 
 
 def repo_root(start: Path) -> Path:
@@ -317,7 +339,7 @@ _DIFF_ARGS = ("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-re
 def sources_from_base(root: Path, base: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
     """`--base REF`: what a pull request shows, merge-base(REF, HEAD) against the working tree."""
     merge_base = git(root, "merge-base", base, "HEAD").strip()
-    text = git(root, *_DIFF_ARGS, merge_base, "--", *_PATHSPECS)
+    text = worktree_diff(root, merge_base, "--", *_PATHSPECS)
     return _sources_from_git_diff(text, root, lambda rel: read_source(root / rel, max_bytes=max_bytes), disk=True)
 
 
@@ -468,7 +490,7 @@ class Revisions:
             return self.patch_text
         if self.mode == "staged":
             return git(self.root, *_DIFF_ARGS, "--cached", "--", "*.py", "*.pyi")
-        return git(self.root, *_DIFF_ARGS, self.before_rev or "HEAD", "--", "*.py", "*.pyi")
+        return worktree_diff(self.root, self.before_rev or "HEAD", "--", "*.py", "*.pyi")
 
     def before(self, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
         """The file before the change, or None when it did not exist (or cannot be read)."""
