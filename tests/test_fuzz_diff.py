@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from analyzer import diff, scope
 from analyzer.findings import Confidence, Finding, Region, Severity
-from analyzer.sources import SourceFile
+from analyzer.sources import SourceFile, unsafe_name
 
 # Lines as git counts them: no "\n" inside. No "\r" either where exact line numbers are checked
 # (a lone CR is a line end for Python, see diff.python_line_numbers).
@@ -36,6 +36,8 @@ PATCH_NOISE = st.sampled_from([
     "index 0000000..1111111 100644\n", "+++ b/../../etc/x.py\n", "+++ /abs.py\n", "--- a/\"q.py\"\n",
 ])
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+# What the CLI reads from `--patch FILE|-`: any bytes, undecodable ones kept as surrogates.
+PATCH_BYTES = st.binary(max_size=60).map(lambda b: b.decode("utf-8", "surrogateescape"))
 
 
 def text_of(lines: list[str], final_newline: bool) -> str:
@@ -73,7 +75,7 @@ def root(tmp_path_factory) -> Path:
     return base / "tree"
 
 
-@given(ANY_TEXT)
+@given(ANY_TEXT | PATCH_BYTES)
 @example("--- a/x.py\n+++ b/x.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n")
 @example("@@ -1 +1 @@\n")
 def test_parse_patch_raises_only_input_error(text):
@@ -83,7 +85,7 @@ def test_parse_patch_raises_only_input_error(text):
         assert "\n" not in str(exc)  # one line
 
 
-@given(st.lists(PATCH_NOISE | LINE.map(lambda s: s + "\n"), max_size=30))
+@given(st.lists(PATCH_NOISE | LINE.map(lambda s: s + "\n") | PATCH_BYTES, max_size=30))
 def test_patch_shaped_garbage_is_read_or_refused_and_stays_inside(root, parts):
     text = "".join(parts)
     try:
@@ -99,7 +101,8 @@ def test_patch_shaped_garbage_is_read_or_refused_and_stays_inside(root, parts):
 HOSTILE_PATHS = st.sampled_from([
     "../x.py", "a/../../x.py", "/etc/x.py", "~/x.py", "out/secret.py", "out/../x.py", "./x.py", "x.py", "sub/y.py",
     "a b.py", "a\tb.py", "ö.py", "x.py\u202e", "-x.py", "", ".", "..", "sub//y.py",
-]) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=20)
+]) | st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r"), min_size=1, max_size=20) | (
+    PATCH_BYTES.filter(lambda s: s and "\n" not in s and "\r" not in s))
 
 
 @given(HOSTILE_PATHS, HOSTILE_PATHS, st.booleans())
@@ -112,6 +115,8 @@ def test_no_path_outside_the_root_is_ever_read_or_returned(root, source, target,
         return
     assert_inside(files, root)
     assert not any("SECRET" in f.text for f in files)
+    # What is reported about refused paths is printable on one line (no control, bidi, surrogates).
+    assert all(n.path is None or unsafe_name(n.path) is None for n in notices), notices
 
 
 @given(LINES, LINES, st.booleans(), st.booleans())

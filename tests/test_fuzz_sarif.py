@@ -3,7 +3,7 @@
 For generated findings and notices with arbitrary unicode messages and paths, regions, flows,
 suppressions and baseline states, the SARIF log is valid against the 2.1.0 schema, encodes as
 UTF-8, is one JSON document whose messages are the ones given and whose URIs decode to the paths
-given, and is the same text for the same report. No engine runs.
+given. No engine runs. (Same output for the same input: tests/test_determinism.py.)
 """
 
 from __future__ import annotations
@@ -88,7 +88,6 @@ def test_generated_reports_give_schema_valid_sarif_that_says_what_it_was_given(r
     @given(report_strategy(rules), st.none() | TEXT.filter(str.strip))
     def check(report, category):
         text = sarif.render(report, category=category)
-        assert text == sarif.render(report, category=category)  # deterministic
         text.encode("utf-8")  # writable as the CLI writes it (strict UTF-8)
         log = json.loads(text)
         VALIDATOR.validate(log)
