@@ -75,7 +75,9 @@ def build_trap_repo(root: Path, marker: Path) -> GitRepo:
     # Only now the commands (`git add` itself runs a clean filter).
     for name in GIT_TRAPS:
         script = root.parent / f"{name}.sh"
-        script.write_text(f"#!/bin/sh\ntouch {marker / name}\ncat \"$@\" 2>/dev/null || cat\n")
+        # Mark, then behave: a filter copies stdin, textconv prints its file; never read a terminal.
+        script.write_text(f"#!/bin/sh\ntouch '{marker / name}'\nif [ $# -eq 0 ]; then exec cat; fi\n"
+                          "if [ -f \"$1\" ]; then cat \"$1\"; fi\nexit 0\n")
         script.chmod(script.stat().st_mode | stat.S_IXUSR)
     bin_ = root.parent
     for key, value in (("core.fsmonitor", "git-fsmonitor"), ("diff.external", "git-external"),
