@@ -67,6 +67,31 @@ def list_contents(upload_path: str) -> None:
                 out.write(name + "\n")
 
 
+def unpack_skipping_parents(zip_path: str, extract_dir: str) -> None:
+    # setuptools' archive_util: members with a ".." part or a leading "/" are skipped.
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if name.startswith("/") or ".." in name.split("/"):
+                continue
+            target = os.path.join(extract_dir, *name.split("/"))
+            # ok: archive-member-name-used-as-path
+            with open(target, "wb") as out:
+                out.write(archive.read(info.filename))
+
+
+def unpack_warning_only(zip_path: str, extract_dir: str) -> None:
+    with zipfile.ZipFile(zip_path) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if ".." in name.split("/"):
+                print(f"suspicious member {name}")
+            target = os.path.join(extract_dir, name)
+            # ruleid: archive-member-name-used-as-path
+            with open(target, "wb") as out:
+                out.write(archive.read(info.filename))
+
+
 def is_within_directory(directory: str, target: str) -> bool:
     return os.path.commonpath([os.path.abspath(directory), os.path.abspath(target)]) == os.path.abspath(directory)
 

@@ -2,6 +2,7 @@ import ast
 import importlib
 import operator
 import sys
+import tokenize
 
 from fastapi import FastAPI
 from flask import Flask, jsonify, request
@@ -62,3 +63,36 @@ def export(fmt):
     # ok: code-evaluation-of-untrusted-input
     exporter = importlib.import_module(EXPORTERS[fmt])
     return exporter.render()
+
+
+def run_script() -> None:
+    # setuptools.launch: runs the script named on the command line, like `python script.py`.
+    script_name = sys.argv[1]
+    open_ = getattr(tokenize, "open", open)
+    with open_(script_name) as fid:
+        script = fid.read()
+    # ok: code-evaluation-of-untrusted-input
+    code = compile(script, script_name, "exec")
+    # ok: code-evaluation-of-untrusted-input
+    exec(code, {"__name__": "__main__", "__file__": script_name})
+
+
+def run_source(path: str) -> None:
+    with tokenize.open(path) as source:
+        # ok: code-evaluation-of-untrusted-input
+        exec(source.read())
+
+
+def run_argument() -> None:
+    opener = getattr(tokenize, "open", open)
+    with opener(sys.argv[1]) as source:
+        header = source.readline()
+    # ruleid: code-evaluation-of-untrusted-input
+    exec(sys.argv[2] + header)
+
+
+def run_expression() -> None:
+    # ruleid: code-evaluation-of-untrusted-input
+    code = compile(sys.argv[1], "<command line>", "eval")
+    # ruleid: code-evaluation-of-untrusted-input
+    print(eval(code))
