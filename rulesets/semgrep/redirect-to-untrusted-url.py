@@ -2,7 +2,9 @@ from urllib.parse import urlparse
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect as django_redirect
+from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from flask import Flask, redirect, request, url_for
@@ -62,3 +64,31 @@ def edit_item(item_id):
 def profile_redirect():
     # ok: redirect-to-untrusted-url
     return redirect(url_for("user_profile", username=request.args["user"]))
+
+
+def set_language(request):
+    # Django's i18n view: the URL is replaced when the check fails, whatever else the condition says.
+    next_url = request.POST.get("next", request.GET.get("next"))
+    if (next_url or request.accepts("text/html")) and not url_has_allowed_host_and_scheme(
+        url=next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    lang_code = request.POST.get("language")
+    if lang_code and check_for_language(lang_code):
+        # ok: redirect-to-untrusted-url
+        return HttpResponseRedirect(translate_url(next_url, lang_code))
+    # ok: redirect-to-untrusted-url
+    return HttpResponseRedirect(next_url)
+
+
+def set_theme(request):
+    next_url = request.GET.get("next")
+    if url_has_allowed_host_and_scheme(url=request.GET.get("fallback"), allowed_hosts=None):
+        pass
+    # ruleid: redirect-to-untrusted-url
+    return HttpResponseRedirect(next_url)
+
+
+def switch_language(request):
+    # ruleid: redirect-to-untrusted-url
+    return HttpResponseRedirect(translate_url(request.GET["next"], "en"))

@@ -113,3 +113,19 @@ def bulk_orders(ids: list[int], session: Session = Depends(get_session)):
 def migrate(cursor, table_name: str) -> None:
     # ok: sql-query-from-untrusted-input
     cursor.execute(f"ALTER TABLE {table_name} ADD COLUMN archived BOOLEAN DEFAULT FALSE")
+
+
+class ManagementCommand:
+    def run_from_argv(self, argv):
+        # Django's BaseCommand: parsed options forwarded to the command's own execute().
+        options = self.create_parser(argv[0], argv[1]).parse_args(argv[2:])
+        cmd_options = vars(options)
+        args = cmd_options.pop("args", ())
+        # ok: sql-query-from-untrusted-input
+        self.execute(*args, **cmd_options)
+
+    def run_report(self, params=()):
+        table = sys.argv[1]
+        with connection.cursor() as cursor:
+            # ruleid: sql-query-from-untrusted-input
+            cursor.execute(f"SELECT count(*) FROM {table}", *params)
