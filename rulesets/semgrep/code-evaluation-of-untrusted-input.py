@@ -3,6 +3,7 @@ import importlib
 import operator
 import sys
 import tokenize
+from argparse import ArgumentParser
 
 from fastapi import FastAPI
 from flask import Flask, jsonify, request
@@ -96,3 +97,15 @@ def run_expression() -> None:
     code = compile(sys.argv[1], "<command line>", "eval")
     # ruleid: code-evaluation-of-untrusted-input
     print(eval(code))
+
+
+def run_maintenance_script() -> None:
+    # django's scripts/manage_translations.py: the command name is one of `choices`.
+    parser = ArgumentParser()
+    parser.add_argument("cmd", nargs=1, choices=("update_catalogs", "lang_stats", "fetch"))
+    parser.add_argument("--expression")
+    options = parser.parse_args()
+    # ok: code-evaluation-of-untrusted-input
+    eval(options.cmd[0])()
+    # ruleid: code-evaluation-of-untrusted-input
+    print(eval(options.expression))
