@@ -213,7 +213,8 @@ def _as_named(path: Path, root: Path) -> str:
     """`path` as the tree names it (relative to root, symlinks not followed), for reporting where a
     path that resolves elsewhere was found."""
     named = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    return str(path) if named.startswith("..") else Path(named).as_posix()
+    outside = named == os.pardir or named.startswith(os.pardir + os.sep)
+    return str(path) if outside else Path(named).as_posix()
 
 
 # Bidi controls in a file name make the name a report shows differ from the file (Trojan Source).
