@@ -467,6 +467,7 @@ class Revisions:
     mode: str  # "base", "staged" or "patch"
     before_rev: str | None = None  # git revision of the pre-change state (base, staged)
     patch_text: str = ""
+    patch_changes: tuple[FileChange, ...] = ()  # `patch_text` parsed once (and validated) by for_patch
 
     @classmethod
     def for_base(cls, root: Path, base: str) -> Revisions:
@@ -482,8 +483,11 @@ class Revisions:
 
     @classmethod
     def for_patch(cls, root: Path, text: str) -> Revisions:
-        parse_patch(text)  # a malformed patch is the user's one-line error now, not a crash later
-        return cls(root, "patch", None, text)
+        # Parsed here, so that a malformed patch is the user's one-line error now, not a crash later.
+        return cls(root, "patch", None, text, tuple(parse_patch(text)))
+
+    def changes(self) -> list[FileChange]:
+        return list(self.patch_changes) if self.mode == "patch" else parse_patch(self.diff_text())
 
     def diff_text(self) -> str:
         if self.mode == "patch":
@@ -504,7 +508,7 @@ class Revisions:
             return self._blob(f":{rel}", max_bytes)
         if self.mode == "base":
             return self._disk(rel, max_bytes)
-        for change in parse_patch(self.patch_text):
+        for change in self.patch_changes:
             if change.path == rel:
                 if change.patched.is_removed_file:
                     return None
@@ -535,7 +539,7 @@ class Revisions:
 def removals(revisions: Revisions, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Removal]:
     """What the change deleted from Python files that it kept (a deleted file is not analysed)."""
     out = []
-    for change in parse_patch(revisions.diff_text()):
+    for change in revisions.changes():
         rel = safe_relative(change.path, revisions.root)
         patched = change.patched
         if rel is None or not change.is_python or patched.is_removed_file or patched.is_binary_file:
