@@ -155,6 +155,32 @@ def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, **o
     _run(scan, options, start=revisions.root, revisions=revisions)
 
 
+@main.command()
+@click.argument("answer_file", default="-", metavar="[FILE|-]")
+@click.option("--fast", is_flag=True, help="Leave Semgrep's rules out (no subprocess; see docs/api.md).")
+@_common_options
+def check(answer_file: str, fast: bool, **options: Any) -> None:
+    """Check the code in an assistant's answer (Markdown or bare code) before it is pasted.
+
+    Python blocks are analysed; other languages are listed as skipped. Findings are located in the
+    answer (its lines, and the code block in the message). An answer with no code is a note."""
+    from analyzer.answers import AnswerError, decode
+    from analyzer.api import Checker
+
+    name = "<stdin>" if answer_file == "-" else answer_file
+    try:
+        with contextlib.nullcontext(sys.stdin.buffer) if answer_file == "-" else open(answer_file, "rb") as handle:
+            data = handle.read(options["max_file_bytes"] + 1)
+        text = decode(data, max_bytes=options["max_file_bytes"])
+    except OSError as exc:
+        _fail(f"{name}: cannot read the answer: {exc.strerror or exc}")
+    except AnswerError as exc:
+        _fail(f"{name}: {exc}")
+    _run(lambda catalogue, opts, extra: Checker(catalogue=catalogue, fast=fast, options=opts, warm=False,
+                                                max_answer_bytes=opts.max_bytes).check_answer(text, name=name).report,
+         options, start=Path.cwd())
+
+
 @main.group("baseline")
 def baseline_group() -> None:
     """Accept today's findings so that only new ones are reported."""
