@@ -205,6 +205,8 @@ def read_rule_file(path: Path) -> Any:
 
 
 def semgrep_rule_files() -> list[Path]:
+    """Every YAML file the Semgrep configuration is built from: the rule files and the shared
+    untrusted-input block (`_untrusted-input.yaml`, no `rules:`), so that cache keys cover both."""
     return sorted((rulesets_dir() / "semgrep").glob("*.yaml"))
 
 

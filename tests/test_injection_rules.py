@@ -1,72 +1,100 @@
-"""The DS2xx taint rules share one definition of untrusted input.
+"""The DS2xx taint rules share one definition of untrusted input (`rulesets/semgrep/_untrusted-input.yaml`).
 
-Semgrep has no includes, so each taint rule file carries a copy of the shared source and
-sanitizer blocks between marker comments. A source added to one rule and forgotten in the others
-would make recall depend on the sink class; this test keeps the copies identical.
+The shared sources and sanitizer sets are spliced into each rule when the Semgrep configuration is
+built (`analyzer/engines/shared_input.py`); these tests check that the splice happens, that rule
+files hold only their own patterns, and that a rule cannot quietly redeclare a shared source.
 """
 
 from __future__ import annotations
 
-import re
+import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from analyzer.catalogue import rulesets_dir
+from analyzer import cache
+from analyzer.catalogue import CatalogueError, load_catalogue, read_rule_file, semgrep_rule_files
+from analyzer.engines import shared_input
+from analyzer.engines.semgrep import build_config
 
-BLOCKS = {
-    "sources": ("# --- shared untrusted sources", "# --- end shared sources ---"),
-    "sanitizers": ("# --- shared sanitizers", "# --- end shared sanitizers ---"),
-}
 # Taint rules of the injection family whose sources are not "untrusted input" in general.
 OWN_SOURCES = {"archive-member-name-used-as-path"}  # archive member names, not request data
 
-
-def injection_taint_rules() -> list[Path]:
-    found = []
-    for path in sorted((rulesets_dir() / "semgrep").glob("*.yaml")):
-        for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules", ()):
-            if rule.get("mode") == "taint" and str(rule["metadata"]["id"]).startswith("DS2"):
-                found.append(path)
-    return found
-
-
-def block(text: str, kind: str) -> str | None:
-    start, end = BLOCKS[kind]
-    match = re.search(re.escape(start) + r".*?" + re.escape(end), text, re.DOTALL)
-    return match.group() if match else None
+RULE_FILES = semgrep_rule_files()
+BLOCK = shared_input.load(RULE_FILES)
+DECLARED = {rule["id"]: rule for path in RULE_FILES for rule in read_rule_file(path).get("rules", ())}
+SPLICED = {rule["id"]: rule for rule in build_config(RULE_FILES, load_catalogue().for_engine("semgrep"))["rules"]}
+INJECTION_TAINT = sorted(name for name, rule in DECLARED.items()
+                         if rule.get("mode") == "taint" and str(rule["metadata"]["id"]).startswith("DS2")
+                         and name not in OWN_SOURCES)
 
 
-RULE_FILES = injection_taint_rules()
+def test_the_shared_block_is_beside_the_rules_and_in_the_cache_key(tmp_path):
+    assert BLOCK is not None and BLOCK.get("sources") and BLOCK.get("sanitizers")
+    assert "rules" not in BLOCK, "the shared block must not be a rule file of its own"
+    # The engine's cache key hashes every file of `semgrep_rule_files()`: an edit of the shared
+    # block must change it, or cached results of the old sources would be served.
+    copies = [Path(shutil.copy(path, tmp_path / path.name)) for path in RULE_FILES]
+    before = cache.sources_digest(copies)
+    shared = tmp_path / shared_input.FILE_NAME
+    shared.write_text(shared.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.sources_digest(copies) != before
 
 
 def test_there_are_injection_taint_rules():
-    assert len(RULE_FILES) >= 15
+    assert len(INJECTION_TAINT) >= 15
 
 
-@pytest.mark.parametrize("kind", sorted(BLOCKS))
-def test_shared_blocks_are_identical(kind):
-    copies = {p.stem: block(p.read_text(encoding="utf-8"), kind) for p in RULE_FILES if p.stem not in OWN_SOURCES}
-    missing = sorted(name for name, text in copies.items() if text is None)
-    assert not missing, f"rules without the shared {kind} block: {missing}"
-    distinct = {}
-    for name, text in copies.items():
-        distinct.setdefault(text, []).append(name)
-    assert len(distinct) == 1, f"the shared {kind} block differs between: " + " | ".join(
-        ", ".join(names) for names in distinct.values()
-    )
+@pytest.mark.parametrize("name", INJECTION_TAINT)
+def test_every_injection_rule_takes_the_shared_block(name):
+    declared, spliced = DECLARED[name], SPLICED[name]
+    assert "validation" in (declared.get(shared_input.KEY) or {}).get("sanitizers", ()), \
+        f"{name}: declare `untrusted-input: {{sanitizers: [validation, ...]}}`"
+    # The splice happened: every shared source, once, ahead of the rule's own; no key of ours left.
+    shared = list(BLOCK["sources"])
+    assert spliced["pattern-sources"][: len(shared)] == shared
+    assert spliced["pattern-sources"][len(shared):] == list(declared.get("pattern-sources") or ())
+    assert shared_input.KEY not in spliced
+    validation = list(BLOCK["sanitizers"]["validation"])
+    assert all(entry in spliced["pattern-sanitizers"] for entry in validation)
+
+
+@pytest.mark.parametrize("name", INJECTION_TAINT)
+def test_rule_files_hold_only_their_own_sources(name):
+    labels = shared_input.shared_labels(BLOCK)
+    own = DECLARED[name].get("pattern-sources") or ()
+    assert not [s for s in own if s.get("label") in labels], f"{name} redeclares a shared source label"
+
+
+def test_a_rule_cannot_redeclare_a_shared_source():
+    rule = {"id": "probe", "mode": "taint", shared_input.KEY: {"sanitizers": ["validation"]},
+            "pattern-sinks": [{"pattern": "sink(...)"}]}
+    web = next(s for s in BLOCK["sources"] if s.get("label") == "WEB")
+    with pytest.raises(CatalogueError, match="label 'WEB'"):
+        shared_input.splice({**rule, "pattern-sources": [web]}, BLOCK)
+    copied = {"pattern-either": [{"pattern": "sys.argv"}]}  # a CLI source, without its label
+    with pytest.raises(CatalogueError, match="already shared"):
+        shared_input.splice({**rule, "pattern-sources": [copied]}, BLOCK)
+    with pytest.raises(CatalogueError, match="unknown shared sanitizer set"):
+        shared_input.splice({**rule, shared_input.KEY: {"sanitizers": ["no-such-set"]}}, BLOCK)
+    with pytest.raises(CatalogueError, match="not among the rule files"):
+        shared_input.splice(rule, None)
+    own = {"label": "ARCHIVE", "pattern": "$A.namelist()"}
+    assert shared_input.splice({**rule, "pattern-sources": [own]}, BLOCK)["pattern-sources"][-1] == own
+
+
+def test_rules_without_the_key_pass_unchanged():
+    for name, rule in DECLARED.items():
+        if shared_input.KEY not in rule:
+            assert SPLICED.get(name, rule) == rule
 
 
 def test_sources_are_labelled_by_origin_and_every_sink_says_which_it_takes():
     """WEB, CLI and ENV sources are shared; each sink `requires` the origins untrusted for it."""
-    for path in RULE_FILES:
-        if path.stem in OWN_SOURCES:
-            continue
-        rule = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"][0]
-        labels = {source.get("label"): source for source in rule["pattern-sources"]}
-        assert {"WEB", "CLI", "ENV"} <= set(labels), path.name
-        assert {"pattern": "sys.argv"} in labels["CLI"]["pattern-either"], path.name
-        assert {"pattern": "input(...)"} in labels["CLI"]["pattern-either"], path.name
-        for sink in rule["pattern-sinks"]:
-            assert "WEB" in sink.get("requires", ""), f"{path.name}: a sink without `requires: WEB ...`"
+    labels = {source.get("label"): source for source in BLOCK["sources"]}
+    assert {"WEB", "CLI", "ENV"} <= set(labels)
+    assert {"pattern": "sys.argv"} in labels["CLI"]["pattern-either"]
+    assert {"pattern": "input(...)"} in labels["CLI"]["pattern-either"]
+    for name in INJECTION_TAINT:
+        for sink in DECLARED[name]["pattern-sinks"]:
+            assert "WEB" in sink.get("requires", ""), f"{name}: a sink without `requires: WEB ...`"

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.catalogue import RuleSpec, read_rule_file
+from analyzer.engines import shared_input
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import parse_source, run_deep
 from analyzer.sources import SourceFile
@@ -89,9 +90,12 @@ def version() -> str:
 
 
 def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[str, Any]:
-    """One Semgrep config holding the selected rules (as declared, without companions)."""
+    """One Semgrep config holding the selected rules (without companions), with the shared
+    untrusted-input block spliced into the rules that take it (see `shared_input`)."""
     wanted = {spec.name for spec in rules}
-    return {"rules": [rule for path in rule_files for rule in read_rule_file(path).get("rules", ())
+    block = shared_input.load(rule_files)
+    return {"rules": [shared_input.splice(rule, block, where=path.name)
+                      for path in rule_files for rule in read_rule_file(path).get("rules", ())
                       if rule["id"] in wanted]}
 
 
