@@ -1,213 +1,36 @@
-"""The rule catalogue: one entry per rule, whatever engine runs it.
+"""The catalogue: every rule of every engine and pipeline stage, and selections of them.
 
-A rule is declared once, next to its implementation:
-
-* libcst rule: a `CstRule` subclass in `analyzer/engines/cst/rules/` (fields as class attributes);
-* Semgrep rule: `rulesets/semgrep/<name>.yaml`, catalogue fields under `metadata:`;
-* Bandit test: a row of `rulesets/bandit.yaml`.
-
-Everything else (SARIF rule metadata, `diffsentry rules`/`explain`, `docs/rules.md`, the catalogue
-test) is derived from the `RuleSpec` built here.
+What a rule is lives in `analyzer.rulespec` (a leaf module the engines import); this module is the
+registry on top: it imports each engine and stage that declares rules and collects their specs.
+Everything else (SARIF rule metadata, `diffsentry rules`/`explain`, `docs/rules.md`, the rule
+tests) is derived from the `Catalogue` built here.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
+from analyzer import config, suppress
+from analyzer.engines import removed
+from analyzer.engines.cst.framework import cst_rule_classes
+from analyzer.rulespec import (
+    CatalogueError,
+    RuleSpec,
+    StageRule,
+    bandit_table_path,
+    declared_in,
+    read_rule_file,
+    semgrep_rule_files,
+    spec_from_mapping,
+)
 
-from analyzer.findings import Confidence, Finding, Severity
+__all__ = ["Catalogue", "CatalogueError", "RuleSpec", "load_catalogue", "stage_rules"]
 
-FAMILIES: Mapping[str, str] = {
-    "1": "backdoor",
-    "2": "injection",
-    "3": "weakened-control",
-    "4": "supply-chain",
-    "5": "ai-application",
-    "6": "source-integrity",
-}
-FAMILY_TITLES: Mapping[str, str] = {
-    "backdoor": "Backdoor-like and malicious behaviour",
-    "injection": "Injection: untrusted data reaching a dangerous sink",
-    "weakened-control": "Weakened security controls",
-    "supply-chain": "Supply chain",
-    "ai-application": "AI and LLM application risks",
-    "source-integrity": "Source integrity",
-}
-# "diff" and "suppress" are pipeline stages with rules of their own (see `StageRule`).
-ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress")
-SCOPES = ("lines", "file")
-DOC_FIELDS = ("summary", "what", "why", "fix", "example", "use_instead")
-_OUR_ID = re.compile(r"^DS[1-6]\d\d$")
-_BANDIT_ID = re.compile(r"^B\d{3}$")
-_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_SECURITY_SEVERITY = re.compile(r"^(10\.0|\d\.\d)$")
-
-
-class CatalogueError(ValueError):
-    """A rule declaration is incomplete or inconsistent."""
-
-
-@dataclass(frozen=True)
-class RuleSpec:
-    """Everything a user or a report needs to know about one rule."""
-
-    id: str
-    name: str
-    engine: str
-    family: str
-    severity: Severity
-    confidence: Confidence
-    cwe: tuple[int, ...]
-    security_severity: str
-    summary: str
-    what: str
-    why: str
-    fix: str  # one sentence: what to do instead
-    example: str
-    use_instead: str
-    references: tuple[str, ...] = ()
-    # Findings of rules in one group on one line are the same problem (dedupe across engines).
-    group: str = ""
-    # "lines": kept in diff mode when its region touches a changed line; "file": whenever the
-    # file changed (for rules about the whole file).
-    scope: str = "lines"
-    source: str = ""  # where the declaration lives, repo-relative, for `explain` and docs
-
-    def __post_init__(self) -> None:
-        if not self.group:
-            object.__setattr__(self, "group", self.id)
-
-    @property
-    def cwe_tags(self) -> tuple[str, ...]:
-        return tuple(f"external/cwe/cwe-{n:03d}" for n in self.cwe)
-
-    @property
-    def help_markdown(self) -> str:
-        cwe = ", ".join(f"[CWE-{n}](https://cwe.mitre.org/data/definitions/{n}.html)" for n in self.cwe)
-        refs = "".join(f"\n- <{ref}>" for ref in self.references)
-        return (
-            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
-            f"## Example\n```python\n{self.example.rstrip()}\n```\n\n"
-            f"## Use instead\n{self.fix}\n\n```python\n{self.use_instead.rstrip()}\n```\n\n"
-            f"**{self.id} {self.name}** · severity {self.severity.level} · confidence "
-            f"{self.confidence.precision} · security-severity {self.security_severity} · {cwe}"
-            + (f"\n\n## References{refs}" if refs else "")
-        )
-
-    @property
-    def help_text(self) -> str:
-        return (
-            f"{self.what}\n\nWhy: {self.why}\n\nExample:\n{self.example.rstrip()}\n\n"
-            f"Use instead: {self.fix}\n{self.use_instead.rstrip()}"
-        )
-
-
-def family_of(rule_id: str) -> str:
-    return FAMILIES[rule_id[2]] if _OUR_ID.match(rule_id) else ""
-
-
-def spec_from_mapping(fields: Mapping[str, Any], *, engine: str, source: str) -> RuleSpec:
-    """Build and validate a RuleSpec from declaration fields (yaml keys may use dashes)."""
-    get = {str(k).replace("-", "_"): v for k, v in fields.items()}
-    where = f"{source}: rule {get.get('id') or get.get('name') or '?'}"
-    try:
-        rule_id = str(get["id"])
-        cwe = get.get("cwe") or ()
-        spec = RuleSpec(
-            id=rule_id,
-            name=str(get["name"]),
-            engine=engine,
-            family=str(get.get("family") or family_of(rule_id)),
-            severity=get["severity"] if isinstance(get["severity"], Severity) else Severity.parse(str(get["severity"])),
-            confidence=get["confidence"]
-            if isinstance(get["confidence"], Confidence)
-            else Confidence.parse(str(get["confidence"])),
-            cwe=tuple(int(str(c).upper().removeprefix("CWE-")) for c in ([cwe] if isinstance(cwe, (int, str)) else cwe)),
-            security_severity=str(get["security_severity"]),
-            summary=_text(get.get("summary")),
-            what=_text(get.get("what")),
-            why=_text(get.get("why")),
-            fix=_text(get.get("fix")),
-            example=_text(get.get("example"), strip=False),
-            use_instead=_text(get.get("use_instead"), strip=False),
-            references=tuple(str(r) for r in get.get("references") or ()),
-            group=str(get.get("group") or ""),
-            scope=str(get.get("scope") or "lines"),
-            source=source,
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise CatalogueError(f"{where}: {exc}") from None
-    problems = validate(spec)
-    if problems:
-        raise CatalogueError(f"{where}: " + "; ".join(problems))
-    return spec
-
-
-def _text(value: Any, *, strip: bool = True) -> str:
-    text = "" if value is None else str(value)
-    return text.strip() if strip else text.strip("\n") + "\n" if text.strip() else ""
-
-
-def validate(spec: RuleSpec) -> list[str]:
-    """Everything wrong with one declaration; empty when it is complete."""
-    problems = []
-    if not (_OUR_ID.match(spec.id) or (spec.engine == "bandit" and _BANDIT_ID.match(spec.id))):
-        problems.append(f"id {spec.id!r} is not DS<family><nn> (or a Bandit B-id on a Bandit row)")
-    if not _NAME.match(spec.name):
-        problems.append(f"name {spec.name!r} is not kebab-case")
-    if spec.name.startswith(("no-", "ban-", "avoid-")):
-        problems.append(f"name {spec.name!r} must name the flagged pattern, not forbid it")
-    if spec.family not in FAMILY_TITLES:
-        problems.append(f"family {spec.family!r} is not one of {sorted(FAMILY_TITLES)}")
-    if _OUR_ID.match(spec.id) and spec.family != family_of(spec.id):
-        problems.append(f"family {spec.family!r} does not match id {spec.id}")
-    if not spec.cwe:
-        problems.append("cwe is empty")
-    if not _SECURITY_SEVERITY.match(spec.security_severity):
-        problems.append(f"security-severity {spec.security_severity!r} is not a 0.0-10.0 string like '7.5'")
-    if spec.scope not in SCOPES:
-        problems.append(f"scope {spec.scope!r} is not one of {SCOPES}")
-    for name in DOC_FIELDS:
-        if not getattr(spec, name).strip():
-            problems.append(f"{name.replace('_', '-')} is empty")
-    return problems
-
-
-# --- where declarations live -------------------------------------------------------------------
-
-
-def rulesets_dir() -> Path:
-    """`rulesets/` in a checkout, or its copy inside an installed wheel."""
-    packaged = Path(__file__).parent / "_rulesets"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "rulesets"
-
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
-
-
-@functools.lru_cache(maxsize=1024)
-def _read_yaml(path: Path, mtime_ns: int) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
-
-
-def read_rule_file(path: Path) -> Any:
-    """A rule declaration file, parsed once per process (the catalogue and the engines share it).
-
-    Callers must not mutate the result."""
-    return _read_yaml(path, path.stat().st_mtime_ns)
-
-
-def semgrep_rule_files() -> list[Path]:
-    """Every YAML file the Semgrep configuration is built from: the rule files and the shared
-    untrusted-input block (`_untrusted-input.yaml`, no `rules:`), so that cache keys cover both."""
-    return sorted((rulesets_dir() / "semgrep").glob("*.yaml"))
+# Pipeline stages that declare rules of their own (`RULES`, see `StageRule`).
+STAGE_RULE_MODULES = (removed, suppress, config)
 
 
 def load_semgrep_specs(files: Iterable[Path]) -> list[RuleSpec]:
@@ -218,25 +41,16 @@ def load_semgrep_specs(files: Iterable[Path]) -> list[RuleSpec]:
             meta = dict(rule.get("metadata") or {})
             meta["name"] = rule["id"]
             meta.setdefault("severity", {"ERROR": "error", "WARNING": "warning", "INFO": "note"}[rule["severity"]])
-            specs.append(spec_from_mapping(meta, engine="semgrep", source=_display(path)))
+            specs.append(spec_from_mapping(meta, engine="semgrep", source=declared_in(path)))
     return specs
-
-
-def bandit_table_path() -> Path:
-    return rulesets_dir() / "bandit.yaml"
 
 
 def load_bandit_specs(path: Path) -> list[RuleSpec]:
     doc = read_rule_file(path)
     return [
-        spec_from_mapping({"id": test_id, **row}, engine="bandit", source=_display(path))
+        spec_from_mapping({"id": test_id, **row}, engine="bandit", source=declared_in(path))
         for test_id, row in (doc.get("tests") or {}).items()
     ]
-
-
-def _display(path: Path) -> str:
-    parts = path.parts
-    return "/".join(parts[parts.index("rulesets") :]) if "rulesets" in parts else path.name
 
 
 @dataclass(frozen=True)
@@ -294,46 +108,13 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
     )
 
 
-# --- rules of pipeline stages -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageCase:
-    """One example of a stage rule: a file after a change, and before it (None: no change, the
-    file as scanned, or a new file)."""
-
-    after: str
-    before: str | None = None
-    path: str = "example.py"
-
-
-@dataclass(frozen=True)
-class StageRule:
-    """A rule that a pipeline stage implements instead of an engine, because it looks at the
-    change rather than at one file: what a diff deleted, suppression comments, config edits.
-
-    Declared in the stage's module as `RULES`, with its examples; `check` runs that stage on one
-    example, so the rule tests cover it like any other rule.
-    """
-
-    spec: RuleSpec
-    valid: tuple[StageCase, ...]
-    invalid: tuple[StageCase, ...]
-    check: Callable[[StageCase], Sequence[Finding]]
-
-
-STAGE_RULE_MODULES = ("analyzer.removed", "analyzer.suppress")
-
-
 def stage_rules() -> list[StageRule]:
-    return [rule for name in STAGE_RULE_MODULES for rule in importlib.import_module(name).RULES]
+    return [rule for module in STAGE_RULE_MODULES for rule in module.RULES]
 
 
 @functools.cache
 def load_catalogue() -> Catalogue:
     """Every rule of every engine and stage, sorted by id."""
-    from analyzer.engines.cst.framework import cst_rule_classes
-
     specs = [cls.spec for cls in cst_rule_classes()]
     specs += load_semgrep_specs(semgrep_rule_files())
     specs += load_bandit_specs(bandit_table_path())

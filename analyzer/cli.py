@@ -23,7 +23,7 @@ from analyzer import __version__, cache, baseline, config, pipeline, report, sup
 from analyzer.catalogue import Catalogue, CatalogueError, load_catalogue
 from analyzer.diff import InputError, Revisions, repo_root
 from analyzer.engines import semgrep
-from analyzer.docs import render_explain, render_rules_markdown, render_rules_table
+from analyzer.report.docs import render_explain, render_rules_markdown, render_rules_table
 from analyzer.findings import Finding, Severity
 from analyzer.report import github
 from analyzer.sources import DEFAULT_MAX_BYTES

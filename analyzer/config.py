@@ -15,6 +15,10 @@ silently ignored: a misspelt `ignore` would otherwise look like a working one.
     [tool.diffsentry.severity]     # per-rule severity overrides
     B602 = "error"
     DS4 = "note"
+
+In diff modes a change that edits this table or the baseline is analysed with the versions from
+before it, and the edit is reported (DS692, declared here): a change cannot reconfigure its own
+review.
 """
 
 from __future__ import annotations
@@ -26,9 +30,15 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer.findings import Finding, Severity
+from analyzer import baseline as baseline_file
+from analyzer.findings import Finding, Region, Severity
+from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
+
+if TYPE_CHECKING:
+    from analyzer.catalogue import Catalogue
+    from analyzer.diff import Revisions
 
 FILE_NAME = "pyproject.toml"
 FAIL_ON = ("error", "warning", "note", "none")
@@ -53,7 +63,7 @@ class Config:
     trust_added_suppressions: bool = False
     path: Path | None = None  # the file it came from
 
-    def same_settings(self, other: Config) -> list[str]:
+    def changed_keys(self, other: Config) -> list[str]:
         """Keys whose values differ from `other` (empty when the two configure the same run)."""
         return [key for key, attr in _KEYS.items() if getattr(self, attr) != getattr(other, attr)]
 
@@ -160,11 +170,6 @@ def load(start: Path, explicit: Path | None = None) -> Config:
     return load_file(found) if found is not None else Config()
 
 
-def with_overrides(config: Config, **flags: Any) -> Config:
-    """Command-line values win; a flag left at None keeps the configured value."""
-    return dataclasses.replace(config, **{k: v for k, v in flags.items() if v is not None and v != ()})
-
-
 # --- applying it --------------------------------------------------------------------------------
 
 
@@ -189,7 +194,7 @@ def is_excluded(path: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def severity_by_rule(overrides: Mapping[str, Severity], catalogue: Any) -> dict[str, Severity]:
+def severity_by_rule(overrides: Mapping[str, Severity], catalogue: Catalogue) -> dict[str, Severity]:
     """Resolve `severity` selectors (ids, prefixes, names, families) to rule ids; the most
     specific (longest) selector wins. Unknown selectors raise CatalogueError."""
     out: dict[str, Severity] = {}
@@ -214,7 +219,7 @@ class Resolved:
     """What a run uses: the configuration, the baseline, and findings about edits to either."""
 
     config: Config
-    baseline: Any  # analyzer.baseline.Baseline | None
+    baseline: baseline_file.Baseline | None
     findings: tuple[Finding, ...] = ()
 
 
@@ -227,7 +232,7 @@ def resolve(
     explicit: Path | None = None,
     baseline_path: Path | None = None,
     trust: bool = False,
-    revisions: Any = None,  # analyzer.diff.Revisions in diff modes
+    revisions: Revisions | None = None,  # in diff modes
     use_baseline: bool = True,
 ) -> Resolved:
     """The configuration and baseline for a run.
@@ -236,9 +241,6 @@ def resolve(
     them, and the edit is reported (DS692), unless trusted by the flag or by the configuration
     from before the change. A file named on the command line (`--config`) is always used as is.
     """
-    from analyzer import baseline as baseline_mod
-    from analyzer import suppress
-
     findings: list[Finding] = []
     if explicit is not None:
         config = load_file(explicit)
@@ -252,10 +254,10 @@ def resolve(
             before = parse(before_text, candidate) if before_text is not None else Config(path=candidate)
             after = parse(after_text, candidate) if after_text is not None else Config(path=candidate)
             trust = trust or before.trust_added_suppressions
-            changed = after.same_settings(before)
+            changed = after.changed_keys(before)
             config = after if trust or not changed else before
             if changed and not trust:
-                findings.append(suppress.config_edited(rel, after_text or "", f"[tool.diffsentry] ({', '.join(changed)})"))
+                findings.append(config_edited(rel, after_text or "", f"[tool.diffsentry] ({', '.join(changed)})"))
     path = (baseline_path or config.baseline) if use_baseline else None
     loaded = None
     if path is not None:
@@ -266,13 +268,13 @@ def resolve(
             if text is None and before_text is None:  # not tracked by git: not part of the change
                 text = before_text = _read_baseline(path)
             if before_text != text and not trust:
-                findings.append(suppress.config_edited(rel, "", f"the baseline file {rel}"))
+                findings.append(config_edited(rel, "", f"the baseline file {rel}"))
                 text = before_text
-        loaded = baseline_mod.parse(text, str(path)) if text is not None else None
+        loaded = baseline_file.parse(text, str(path)) if text is not None else None
     return Resolved(config, loaded, tuple(findings))
 
 
-def _inside(path: Path | None, revisions: Any) -> str | None:
+def _inside(path: Path | None, revisions: Revisions | None) -> str | None:
     """`path` relative to the repository of a diff mode, or None (not a diff mode, or outside)."""
     if path is None or revisions is None:
         return None
@@ -289,3 +291,79 @@ def _read_baseline(path: Path) -> str:
         raise ConfigError(f"baseline file {path} does not exist (create it with `diffsentry baseline create`)") from None
     except OSError as exc:
         raise ConfigError(f"baseline file {path}: cannot read: {exc.strerror or exc}") from None
+
+
+# --- DS692: the configuration edited by the change ----------------------------------------------
+
+CONFIG_ID = "DS692"
+ENGINE = "config"
+
+
+def config_edited(path: str, after_text: str, what: str) -> Finding:
+    """DS692: the change edits the scanner's configuration or baseline, which was not used."""
+    line = next((n for n, text in enumerate(after_text.splitlines(), start=1)
+                 if text.strip().startswith("[tool.diffsentry")), 1)
+    return Finding(CONFIG_ID, path, Region(line), f"This change edits {what}; a change cannot reconfigure its own "
+                   "review, so the version from before the change was used (run with --trust-added-suppressions "
+                   "to use the new one).", SPEC.severity, SPEC.confidence, (ENGINE,))
+
+
+def _check_config(case: StageCase, catalogue: object) -> list[Finding]:
+    before = parse(case.before or "", Path(case.path))
+    after = parse(case.after, Path(case.path))
+    keys = after.changed_keys(before)
+    return [config_edited(case.path, case.after, "[tool.diffsentry] (" + ", ".join(keys) + ")")] if keys else []
+
+
+SPEC = spec_from_mapping(
+    {
+        "severity": "warning",
+        "scope": "lines",
+        "id": CONFIG_ID,
+        "name": "scanner-config-edited-by-change",
+        "confidence": "medium",
+        "cwe": [693],
+        "security-severity": "4.0",
+        "summary": "The change edits diffsentry's configuration or baseline.",
+        "what": (
+            "Reports, in diff modes, a change to `[tool.diffsentry]` in pyproject.toml or to the baseline file. "
+            "The run uses the configuration and baseline from before the change."
+        ),
+        "why": (
+            "Ignoring a rule, excluding a directory, raising `fail-on` or adding baseline entries switches the "
+            "check off for the very change that does it, and for every change after it."
+        ),
+        "fix": "Change the scanner's configuration in a change of its own that a maintainer reviews.",
+        "example": '[tool.diffsentry]\nignore = ["DS1"]\n',
+        "use-instead": '[tool.diffsentry]\nfail-on = "warning"\n',
+        "references": ["https://cwe.mitre.org/data/definitions/693.html"],
+    },
+    engine=ENGINE,
+    source="analyzer/config.py",
+)
+
+_PYPROJECT = '''[project]
+name = "notes"
+version = "1.0"
+
+[tool.diffsentry]
+fail-on = "warning"
+exclude = ["migrations"]
+'''
+
+RULES = (
+    StageRule(
+        spec=SPEC,
+        invalid=(
+            StageCase(_PYPROJECT + 'ignore = ["DS1", "B6"]\n', _PYPROJECT, "pyproject.toml"),
+            StageCase(_PYPROJECT.replace('fail-on = "warning"', 'fail-on = "none"'), _PYPROJECT, "pyproject.toml"),
+            StageCase(_PYPROJECT, _PYPROJECT.split("[tool.diffsentry]")[0], "pyproject.toml"),
+        ),
+        valid=(
+            StageCase(_PYPROJECT.replace('version = "1.0"', 'version = "1.1"'), _PYPROJECT, "pyproject.toml"),
+            StageCase(_PYPROJECT.replace('exclude = ["migrations"]', "exclude = [ 'migrations' ]  # generated"),
+                      _PYPROJECT, "pyproject.toml"),
+        ),
+        check=_check_config,
+    ),
+)

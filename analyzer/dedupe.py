@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from analyzer.catalogue import Catalogue
 from analyzer.findings import Finding
+
+if TYPE_CHECKING:
+    from analyzer.catalogue import Catalogue
 
 # On a tie, prefer the engine whose rule text is most specific.
 _ENGINE_PREFERENCE = {"cst": 0, "semgrep": 1, "bandit": 2}

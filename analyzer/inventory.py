@@ -27,8 +27,8 @@ from analyzer import __version__
 from analyzer.findings import Notice
 from analyzer.fingerprints import github_line_hashes
 from analyzer.sources import DEFAULT_MAX_BYTES, collect_files, is_manifest_name
-from analyzer.supply_chain.manifests import parse_manifest
-from analyzer.supply_chain.names import normalise
+from analyzer.engines.cst.supply_chain.manifests import parse_manifest
+from analyzer.engines.cst.supply_chain.names import normalise
 
 LOCAL = "local"
 # (host pattern, provider). Matched against the host of every URL literal.

@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer import baseline, cache, config, dedupe, diff, fingerprints, removed, scope, sources, suppress
-from analyzer.catalogue import Catalogue, RuleSpec, semgrep_rule_files
-from analyzer.engines import bandit, cst, semgrep
+from analyzer import baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress
+from analyzer.catalogue import Catalogue, load_catalogue
+from analyzer.engines import bandit, cst, removed, semgrep
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule, parse_source
+from analyzer.rulespec import RuleSpec, semgrep_rule_files
 
 __all__ = ["Options", "Report", "scan_paths", "scan_base", "scan_staged", "scan_patch", "analyse"]
 
@@ -111,7 +112,8 @@ def analyse(
     found += [f for f in extra if catalogue.get(f.rule_id) is not None]
     found = config.override_severity(dedupe.dedupe(found, catalogue), options.severity)
     spans = {path: parsed[path].statement_spans() for path in {f.path for f in found} if path in parsed}
-    found = suppress.apply(found, by_path, spans, options.suppression, catalogue, removals)
+    found = suppress.apply(found, by_path, spans, options.suppression, catalogue, removals,
+                           every_rule=load_catalogue())
     texts = {**{r.path: r.after for r in removals if not r.fragment}, **{f.path: f.text for f in on_disk}}
     found = fingerprints.assign_fingerprints(sorted(found, key=lambda f: f.sort_key), texts)
     found = baseline.apply(found, options.suppression.baseline, texts)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from analyzer.catalogue import Catalogue
 from analyzer.findings import Finding
 from analyzer.parse import ParsedModule
 from analyzer.sources import SourceFile
+
+if TYPE_CHECKING:
+    from analyzer.catalogue import Catalogue
 
 
 def statement_lines(first: int, last: int, spans: list[tuple[int, int]]) -> range:

@@ -8,9 +8,9 @@
   turned off (`nosec = false`). It never silences our own rules.
 * Suppressed findings are kept, marked (SARIF `suppressions`), and do not count.
 * In diff modes, a suppression comment on a line the change added is not honoured and is
-  reported (DS690): a hostile or careless patch cannot silence its own review. The same goes for
-  edits to `[tool.diffsentry]` or the baseline (DS692, see `config_edited`). Both can be trusted
+  reported (DS690): a hostile or careless patch cannot silence its own review. It can be trusted
   explicitly (`--trust-added-suppressions`, or the setting in the configuration before the change).
+  Edits to `[tool.diffsentry]` or the baseline are the configuration's business (DS692, `analyzer.config`).
 
 A comment applies to the statement it is written on (any of its lines) or, on a line of its own,
 to the next line.
@@ -25,17 +25,22 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer.baseline import Baseline
-from analyzer.catalogue import Catalogue, RuleSpec, StageCase, StageRule, spec_from_mapping
-from analyzer.diff import Removal, change_from_texts
+from analyzer.config import CONFIG_ID
+from analyzer.diff import Removal, change_from_texts, removal_of
 from analyzer.findings import Finding, Region, Suppression
+from analyzer.rulespec import RuleSpec, StageCase, StageRule, spec_from_mapping
 from analyzer.scope import statement_lines
 from analyzer.sources import SourceFile
 
+if TYPE_CHECKING:
+    from analyzer.catalogue import Catalogue
+
 ENGINE = "suppress"
-ADDED_ID, MALFORMED_ID, CONFIG_ID = "DS690", "DS691", "DS692"
+ADDED_ID, MALFORMED_ID = "DS690", "DS691"
+# Findings about suppressions and configuration edits cannot themselves be suppressed.
 OWN_IDS = frozenset({ADDED_ID, MALFORMED_ID, CONFIG_ID})
 
 _DIRECTIVE = re.compile(r"#\s*diffsentry\s*:(?P<body>.*)$", re.IGNORECASE)
@@ -156,16 +161,16 @@ def apply(
     policy: Policy,
     catalogue: Catalogue,
     removals: Iterable[Removal] = (),
+    *,
+    every_rule: Catalogue,
 ) -> list[Finding]:
     """Mark suppressed findings and add the findings about suppression comments themselves.
 
     `files` gives each file's text and, in diff modes, its changed lines; `spans` its statements'
     line spans; `removals` the comments the change deleted (a comment deleted and added again on
-    an edited line was there before, so it is not "added").
+    an edited line was there before, so it is not "added"). `catalogue` holds the selected rules,
+    `every_rule` all of them: a comment naming a rule that exists but is not selected is fine.
     """
-    from analyzer.catalogue import load_catalogue
-
-    every_rule = load_catalogue()
     deleted = {r.path: Counter(d.text for d in directives(_deleted_text(r)))
                for r in removals if _MAYBE_DIRECTIVE.search(r.before)}
     by_path: dict[str, list[Finding]] = {}
@@ -248,19 +253,6 @@ def _deleted_text(removal: Removal) -> str:
     return "\n".join(line if n in removal.removed else "" for n, line in enumerate(lines, start=1)) + "\n"
 
 
-# --- configuration edited by the change ---------------------------------------------------------
-
-
-def config_edited(path: str, after_text: str, what: str) -> Finding:
-    """DS692: the change edits the scanner's configuration or baseline, which was not used."""
-    line = next((n for n, text in enumerate(after_text.splitlines(), start=1)
-                 if text.strip().startswith("[tool.diffsentry")), 1)
-    spec = _SPECS[CONFIG_ID]
-    return Finding(CONFIG_ID, path, Region(line), f"This change edits {what}; a change cannot reconfigure its own "
-                   "review, so the version from before the change was used (run with --trust-added-suppressions "
-                   "to use the new one).", spec.severity, spec.confidence, (ENGINE,))
-
-
 # --- declarations -------------------------------------------------------------------------------
 
 
@@ -269,30 +261,16 @@ def _spec(fields: dict) -> RuleSpec:
                              source="analyzer/suppress.py")
 
 
-def _check_comments(case: StageCase) -> list[Finding]:
-    from analyzer.catalogue import load_catalogue
-
-    catalogue = load_catalogue()
+def _check_comments(case: StageCase, catalogue: Catalogue) -> list[Finding]:
     changed = None
     removals = []
     if case.before is not None:
         change = change_from_texts(case.path, case.before, case.after)
         changed = change.added_lines
-        from analyzer.diff import removal_of
-
         removal = removal_of(change, case.before, case.after)
         removals = [removal] if removal else []
     source = SourceFile(case.path, case.after, changed)
-    return apply([], {case.path: source}, {}, Policy(), catalogue, removals)
-
-
-def _check_config(case: StageCase) -> list[Finding]:
-    from analyzer import config
-
-    before = config.parse(case.before or "", Path(case.path))
-    after = config.parse(case.after, Path(case.path))
-    keys = after.same_settings(before)
-    return [config_edited(case.path, case.after, "[tool.diffsentry] (" + ", ".join(keys) + ")")] if keys else []
+    return apply([], {case.path: source}, {}, Policy(), catalogue, removals, every_rule=catalogue)
 
 
 _HANDLER = '''import subprocess
@@ -308,15 +286,6 @@ def thumbnail():
 '''
 _HANDLER_SHELL = _HANDLER.replace('subprocess.run(["convert", name, "thumb.png"], check=True)',
                                   'subprocess.run(f"convert {name} thumb.png", shell=True)')
-_PYPROJECT = '''[project]
-name = "notes"
-version = "1.0"
-
-[tool.diffsentry]
-fail-on = "warning"
-exclude = ["migrations"]
-'''
-
 _SPECS = {
     ADDED_ID: _spec({
         "id": ADDED_ID,
@@ -358,26 +327,6 @@ _SPECS = {
         "example": "value = eval(expression)  # diffsentry: ignore\n",
         "use-instead": "value = eval(expression)  # diffsentry: ignore[B307] expression comes from the SAFE table\n",
         "references": ["https://docs.astral.sh/ruff/rules/blanket-noqa/"],
-    }),
-    CONFIG_ID: _spec({
-        "id": CONFIG_ID,
-        "name": "scanner-config-edited-by-change",
-        "confidence": "medium",
-        "cwe": [693],
-        "security-severity": "4.0",
-        "summary": "The change edits diffsentry's configuration or baseline.",
-        "what": (
-            "Reports, in diff modes, a change to `[tool.diffsentry]` in pyproject.toml or to the baseline file. "
-            "The run uses the configuration and baseline from before the change."
-        ),
-        "why": (
-            "Ignoring a rule, excluding a directory, raising `fail-on` or adding baseline entries switches the "
-            "check off for the very change that does it, and for every change after it."
-        ),
-        "fix": "Change the scanner's configuration in a change of its own that a maintainer reviews.",
-        "example": '[tool.diffsentry]\nignore = ["DS1"]\n',
-        "use-instead": '[tool.diffsentry]\nfail-on = "warning"\n',
-        "references": ["https://cwe.mitre.org/data/definitions/693.html"],
     }),
 }
 
@@ -423,19 +372,5 @@ RULES = (
                 '"ok"', '"done"'), _HANDLER_SHELL.replace("shell=True)", "shell=True)  # diffsentry: ignore")),
         ),
         check=_check_comments,
-    ),
-    StageRule(
-        spec=_SPECS[CONFIG_ID],
-        invalid=(
-            StageCase(_PYPROJECT + 'ignore = ["DS1", "B6"]\n', _PYPROJECT, "pyproject.toml"),
-            StageCase(_PYPROJECT.replace('fail-on = "warning"', 'fail-on = "none"'), _PYPROJECT, "pyproject.toml"),
-            StageCase(_PYPROJECT, _PYPROJECT.split("[tool.diffsentry]")[0], "pyproject.toml"),
-        ),
-        valid=(
-            StageCase(_PYPROJECT.replace('version = "1.0"', 'version = "1.1"'), _PYPROJECT, "pyproject.toml"),
-            StageCase(_PYPROJECT.replace('exclude = ["migrations"]', "exclude = [ 'migrations' ]  # generated"),
-                      _PYPROJECT, "pyproject.toml"),
-        ),
-        check=_check_config,
     ),
 )

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analyzer import pipeline
-from analyzer.catalogue import Catalogue, StageCase, StageRule, rulesets_dir, stage_rules
+from analyzer.catalogue import Catalogue, load_catalogue, stage_rules
 from analyzer.engines.cst.framework import cst_rule_classes
 from analyzer.findings import Notice
+from analyzer.rulespec import StageCase, StageRule, rulesets_dir
 from analyzer.sources import SourceFile
 
 ANNOTATION = re.compile(r"#\s*(ruleid|ok|todoruleid|todook)\s*:\s*([\w\-, ]+)")
@@ -118,7 +119,7 @@ def run_cases(catalogue: Catalogue, cases: list[CaseFile] | None = None) -> Case
     for case in cases:  # a stage rule's examples run through that stage alone
         if case.stage is not None and catalogue.get(case.stage[0].spec.id) is not None:
             rule, example = case.stage
-            for finding in rule.check(example):
+            for finding in rule.check(example, load_catalogue()):
                 reported[(case.path, finding.rule_id)].add(finding.region.start_line)
     return CaseRun(cases, dict(reported), report.notices)
 

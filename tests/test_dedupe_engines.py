@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import pipeline
-from analyzer.catalogue import semgrep_rule_files
+from analyzer.rulespec import semgrep_rule_files
 from analyzer.findings import NoticeLevel
 from analyzer.report import sarif
 from analyzer.sources import SourceFile

@@ -338,7 +338,7 @@ def _catalogue():
 
 
 def _rule_files():
-    from analyzer.catalogue import semgrep_rule_files
+    from analyzer.rulespec import semgrep_rule_files
 
     return semgrep_rule_files()
 

@@ -86,7 +86,7 @@ def test_the_stage_never_raises(catalogue, text, changed, finding_lines):
     source = SourceFile("m.py", text, changed)
     findings = [Finding("B602", "m.py", Region(n), "m", Severity.ERROR, Confidence.HIGH, ("bandit",))
                 for n in finding_lines]
-    out = suppress.apply(findings, {"m.py": source}, {}, suppress.Policy(), catalogue)
+    out = suppress.apply(findings, {"m.py": source}, {}, suppress.Policy(), catalogue, every_rule=catalogue)
     # Every finding comes back, at most marked suppressed; only the stage's own rules are added.
     kept = [f for f in out if f.rule_id not in suppress.OWN_IDS]
     assert [dataclasses.replace(f, suppression=None) for f in kept] == findings
@@ -106,7 +106,7 @@ def test_a_nosec_after_a_lone_cr_is_on_the_line_python_gives_it(catalogue):
     [directive] = suppress.directives(text)
     assert directive.line == 2
     out = suppress.apply([_b602(2), _b602(3)], {"m.py": SourceFile("m.py", text, None)}, {}, suppress.Policy(),
-                         catalogue)
+                         catalogue, every_rule=catalogue)
     assert [(f.region.start_line, f.suppression is not None) for f in out] == [(2, True), (3, False)]
 
 
@@ -115,7 +115,8 @@ def test_a_lone_cr_line_added_by_a_change_is_reported_not_honoured(catalogue):
     2 (Python line 4) must be judged as added, and must not silence the finding on Python line 2."""
     text = "x = 1\ry = f(a)\rz = 3\nsubprocess.call(x, shell=True)  # nosec\n"
     source = SourceFile("m.py", text, frozenset({4}))
-    out = suppress.apply([_b602(2), _b602(4)], {"m.py": source}, {}, suppress.Policy(), catalogue)
+    out = suppress.apply([_b602(2), _b602(4)], {"m.py": source}, {}, suppress.Policy(), catalogue,
+                         every_rule=catalogue)
     assert [(f.rule_id, f.region.start_line, f.suppression) for f in out] == [
         ("B602", 2, None), ("B602", 4, None), (suppress.ADDED_ID, 4, None)]
 

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from analyzer import cache
-from analyzer.catalogue import CatalogueError, load_catalogue, read_rule_file, semgrep_rule_files
+from analyzer.catalogue import load_catalogue
 from analyzer.engines import shared_input
 from analyzer.engines.semgrep import build_config
+from analyzer.rulespec import CatalogueError, read_rule_file, semgrep_rule_files
 
 # Taint rules of the injection family whose sources are not "untrusted input" in general.
 OWN_SOURCES = {"archive-member-name-used-as-path"}  # archive member names, not request data

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer import diff, removed
+from analyzer import diff
+from analyzer.engines import removed
 from analyzer.findings import NoticeLevel
 from tests.test_review_flow import GitRepo, findings_of, run_cli
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from analyzer import testing
-from analyzer.catalogue import DOC_FIELDS, load_catalogue, validate
-from analyzer.docs import render_rules_markdown
+from analyzer.catalogue import load_catalogue
+from analyzer.rulespec import DOC_FIELDS, validate
+from analyzer.report.docs import render_rules_markdown
 from analyzer.findings import NoticeLevel
 from tests.conftest import REPO
 

@@ -11,8 +11,8 @@ import pytest
 
 from analyzer import pipeline
 from analyzer.sources import Project
-from analyzer.supply_chain import build_index, checks, index, manifests, names
-from analyzer.supply_chain.nearmiss import Targets, osa_distance
+from analyzer.engines.cst.supply_chain import build_index, checks, index, manifests, names
+from analyzer.engines.cst.supply_chain.nearmiss import Targets, osa_distance
 
 INDEX = index.load_index()
 

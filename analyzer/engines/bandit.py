@@ -10,9 +10,9 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from analyzer.catalogue import RuleSpec
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Region
 from analyzer.parse import parse_source, run_deep
+from analyzer.rulespec import RuleSpec
 from analyzer.sources import SourceFile
 
 ENGINE = "bandit"

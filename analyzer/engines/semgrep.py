@@ -41,10 +41,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.catalogue import RuleSpec, read_rule_file
 from analyzer.engines import shared_input
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import parse_source, run_deep
+from analyzer.rulespec import RuleSpec, read_rule_file
 from analyzer.sources import SourceFile
 
 ENGINE = "semgrep"

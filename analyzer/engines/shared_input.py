@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.catalogue import CatalogueError, read_rule_file
+from analyzer.rulespec import CatalogueError, read_rule_file
 
 FILE_NAME = "_untrusted-input.yaml"
 KEY = "untrusted-input"

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analyzer.catalogue import RuleSpec
 from analyzer.findings import Finding, NoticeLevel, Severity
 from analyzer.pipeline import Report
+from analyzer.rulespec import RuleSpec
 from analyzer.suppress import counts
 
 MAX_PER_LEVEL = 10  # GitHub's limit per step for each of error, warning and notice

@@ -18,10 +18,10 @@ import jschema_to_python.to_json as jtp
 import sarif_om as om
 
 from analyzer import __version__
-from analyzer.catalogue import RuleSpec
 from analyzer.findings import Finding, Notice, Region
 from analyzer.fingerprints import github_line_hashes
 from analyzer.pipeline import Report
+from analyzer.rulespec import RuleSpec
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "diffsentry/v1"

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analyzer import parse
-
-from analyzer.catalogue import RuleSpec
 from analyzer.engines.cst.framework import CstRule, cst_rule_classes, run_rules
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
 from analyzer.parse import ParsedModule
+from analyzer.rulespec import RuleSpec
 from analyzer.sources import Project, SourceFile
 
 ENGINE = "cst"
@@ -26,9 +25,8 @@ def version() -> str:
 
 def rule_sources() -> list[Path]:
     """The code that decides this engine's findings (for cache keys)."""
-    here = Path(__file__).parent
-    supply_chain = here.parents[1] / "supply_chain"  # the PyPI index and manifest readers
-    return [*here.rglob("*.py"), Path(parse.__file__), *supply_chain.glob("*.py"), *supply_chain.glob("*.bin")]
+    here = Path(__file__).parent  # the rules and their support code, the PyPI index included
+    return [*here.rglob("*.py"), *here.rglob("*.bin"), Path(parse.__file__)]
 
 
 def run(

@@ -25,7 +25,7 @@ from typing import ClassVar
 import libcst
 from libcst.metadata import CodeRange, PositionProvider
 
-from analyzer.catalogue import RuleSpec, spec_from_mapping
+from analyzer.rulespec import RuleSpec, spec_from_mapping
 from analyzer.findings import Confidence, Finding, Region, Severity
 from analyzer.parse import ParsedModule
 from analyzer.sources import Project

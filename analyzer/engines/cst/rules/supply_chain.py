@@ -2,7 +2,7 @@
 dependencies, installs at run time, foreign package indexes, unpinned URL dependencies.
 
 These rules read Python files, requirements files and `pyproject.toml`. The judgement is made once
-per file in `analyzer.supply_chain.checks` (offline, against the PyPI index shipped with
+per file in `analyzer.engines.cst.supply_chain.checks` (offline, against the PyPI index shipped with
 diffsentry); each class declares one rule and reports what was found for its id. Samples that need
 a small project (a manifest beside the code) live in `rulesets/cst/<rule name>/`.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from analyzer.engines.cst.framework import CstRule
 from analyzer.findings import Confidence, Severity
-from analyzer.supply_chain import checks
+from analyzer.engines.cst.supply_chain import checks
 
 _SLOPSQUATTING = "https://www.usenix.org/conference/usenixsecurity25/presentation/spracklen"
 _PEP_503 = "https://peps.python.org/pep-0503/"
@@ -19,7 +19,7 @@ _PIP_SECURE = "https://pip.pypa.io/en/stable/topics/secure-installs/"
 
 
 class _SupplyChainRule(CstRule):
-    """Reports the problems `analyzer.supply_chain.checks` found for this rule's id."""
+    """Reports the problems `analyzer.engines.cst.supply_chain.checks` found for this rule's id."""
 
     def check_text(self) -> None:
         context = self.context

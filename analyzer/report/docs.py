@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from analyzer.catalogue import FAMILY_TITLES, Catalogue, RuleSpec
+from analyzer.catalogue import Catalogue
+from analyzer.rulespec import FAMILY_TITLES, RuleSpec
 
 DOCS_HEADER = (
     "# diffsentry rules\n\n"

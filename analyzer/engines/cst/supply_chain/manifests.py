@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
-from analyzer.supply_chain.names import normalise
+from analyzer.engines.cst.supply_chain.names import normalise
 
 PYPI_HOSTS = frozenset({"pypi.org", "pypi.python.org", "files.pythonhosted.org"})
 # Public mirrors that serve PyPI's own projects under PyPI's names (common in mainland China,

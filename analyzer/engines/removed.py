@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from analyzer.catalogue import StageCase, StageRule, spec_from_mapping
+from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
 from analyzer.diff import Removal, change_from_texts, removal_of
 from analyzer.findings import Finding, Region
 
@@ -277,7 +277,7 @@ def _finding(removal: Removal, anchor: int, guards: Sequence[Safeguard]) -> Find
     )
 
 
-def _check(case: StageCase) -> list[Finding]:
+def _check(case: StageCase, catalogue: object) -> list[Finding]:
     change = change_from_texts(case.path, case.before or "", case.after)
     removal = removal_of(change, case.before, case.after)
     return find([removal] if removal else [])
@@ -325,7 +325,7 @@ SPEC = spec_from_mapping(
         "scope": "lines",
     },
     engine=ENGINE,
-    source="analyzer/removed.py",
+    source="analyzer/engines/removed.py",
 )
 
 _VIEW = '''from flask import Flask, abort, request

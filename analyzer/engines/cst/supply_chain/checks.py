@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from analyzer.findings import Region
 from analyzer.sources import Project, is_manifest_name
-from analyzer.supply_chain import names
-from analyzer.supply_chain.index import PackageIndex, load_index
-from analyzer.supply_chain.manifests import Dependency, IndexOption, Manifest, Span, parse_manifest
-from analyzer.supply_chain.nearmiss import NearMiss, Targets
-from analyzer.supply_chain.project import Declared, ProjectFacts, facts_for
-from analyzer.supply_chain.python_facts import PythonFacts, collect
+from analyzer.engines.cst.supply_chain import names
+from analyzer.engines.cst.supply_chain.index import PackageIndex, load_index
+from analyzer.engines.cst.supply_chain.manifests import Dependency, IndexOption, Manifest, Span, parse_manifest
+from analyzer.engines.cst.supply_chain.nearmiss import NearMiss, Targets
+from analyzer.engines.cst.supply_chain.project import Declared, ProjectFacts, facts_for
+from analyzer.engines.cst.supply_chain.python_facts import PythonFacts, collect
 
 IMPORT_OF_UNKNOWN = "DS400"
 DEPENDENCY_UNKNOWN = "DS401"

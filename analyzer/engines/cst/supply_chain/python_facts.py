@@ -15,7 +15,7 @@ import ast
 from dataclasses import dataclass, field
 
 from analyzer.findings import Region
-from analyzer.supply_chain.manifests import (
+from analyzer.engines.cst.supply_chain.manifests import (
     PIP_INSTALL, Dependency, Manifest, parse_pip_arguments, parse_requirement, pip_commands_in_string,
     pip_install_arguments,
 )

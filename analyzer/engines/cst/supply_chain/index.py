@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.supply_chain.names import normalise
+from analyzer.engines.cst.supply_chain.names import normalise
 
 MAGIC = b"DSPYPI\x00\x01"
 INDEX_PATH = Path(__file__).with_name("pypi-index.bin")

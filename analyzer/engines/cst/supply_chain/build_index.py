@@ -1,7 +1,7 @@
 """Build `pypi-index.bin` from a PyPI project snapshot (a maintainer's tool, not run by scans).
 
-    python -m analyzer.supply_chain.build_index ../shared/data/pypi-projects-2026-11.tsv.gz
-    python -m analyzer.supply_chain.build_index --measure     # size, load time, lookup cost
+    python -m analyzer.engines.cst.supply_chain.build_index ../shared/data/pypi-projects-2026-11.tsv.gz
+    python -m analyzer.engines.cst.supply_chain.build_index --measure     # size, load time, lookup cost
 
 The input is a TSV (optionally gzipped) with a header and the columns `name`, `download_rank`
 (empty outside the ranked top) and `last_release_month` (`YYYY-MM`). The output is deterministic:
@@ -24,9 +24,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.supply_chain import index as fmt
-from analyzer.supply_chain.names import import_names_by_distribution, normalise
-from analyzer.supply_chain.nearmiss import Targets, suspicious_pairs
+from analyzer.engines.cst.supply_chain import index as fmt
+from analyzer.engines.cst.supply_chain.names import import_names_by_distribution, normalise
+from analyzer.engines.cst.supply_chain.nearmiss import Targets, suspicious_pairs
 
 # Squats are judged against the most downloaded projects only: beyond that, "one letter from a
 # popular name" stops meaning much (nearly every short name is one letter from something).
@@ -106,7 +106,7 @@ def find_suspects(projects: Sequence[Project]) -> Iterable[tuple[object, str]]:
 
 def measure(path: Path, samples: int = 20_000) -> str:
     """Size, load time and lookup cost of an index file (CPU time, so machine load matters less)."""
-    from analyzer.supply_chain.checks import popular_targets
+    from analyzer.engines.cst.supply_chain.checks import popular_targets
 
     started = time.process_time()
     loaded = fmt.PackageIndex(path.read_bytes())

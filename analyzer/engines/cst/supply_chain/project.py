@@ -22,8 +22,8 @@ from pathlib import Path, PurePosixPath
 
 from analyzer.sources import SKIPPED_DIRS, Project, UnreadableSource, read_source
 from analyzer.sources import is_manifest_name as is_manifest_path
-from analyzer.supply_chain.manifests import parse_manifest
-from analyzer.supply_chain.names import normalise
+from analyzer.engines.cst.supply_chain.manifests import parse_manifest
+from analyzer.engines.cst.supply_chain.names import normalise
 
 MAX_WALKED_FILES = 100_000  # a scan rooted at a huge directory stops collecting names here
 _MANIFEST_BYTES = 1_000_000
