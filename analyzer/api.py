@@ -41,6 +41,7 @@ class AnswerCheck:
 
     answer: answers.Answer
     report: pipeline.Report
+    refused: bool = False  # not analysed at all (too large): whether it holds code is unknown
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -127,7 +128,8 @@ class Checker:
         for key, text, name in zip(keys, texts, names):
             if key in refused:
                 empty = answers.Answer(text, ())
-                out.append(AnswerCheck(empty, _report(shown_root, self.catalogue, name, empty, (), (refused[key],))))
+                out.append(AnswerCheck(empty, _report(shown_root, self.catalogue, name, empty, (), (refused[key],)),
+                                       refused=True))
                 continue
             answer = extracted[key]
             found = [_locate(f, answer, name) for f in report.findings if f.path.startswith(key + "/")] \

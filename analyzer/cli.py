@@ -412,3 +412,12 @@ def _progress(message: str) -> Iterator[None]:
 def _fail(message: str) -> None:
     click.echo(f"diffsentry: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _register_study() -> None:
+    from analyzer.study.command import study  # imports click only; scipy and dask load when a study runs
+
+    main.add_command(study)
+
+
+_register_study()
