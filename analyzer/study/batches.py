@@ -120,7 +120,7 @@ def worker_identity() -> tuple[str, str]:
     """What a worker must share with us for its results to be ours: diffsentry's version, code and rules."""
     import analyzer
     from analyzer.cache import sources_digest
-    from analyzer.catalogue import rulesets_dir
+    from analyzer.rulespec import rulesets_dir
 
     files = [p for top in (Path(rulesets_dir()), Path(analyzer.__file__).parent) for p in top.rglob("*")
              if p.is_file() and p.suffix in (".py", ".yaml", ".yml", ".bin")]
@@ -140,7 +140,10 @@ def _on_dask(batches: list[list[str]], settings: Settings, scheduler: str,
     except (OSError, TimeoutError) as exc:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}".splitlines()[0]) from None
     with client:
-        identities = client.run(worker_identity)
+        try:
+            identities = client.run(worker_identity)
+        except Exception as exc:  # a worker without diffsentry, or a broken one: its own exception type
+            raise ClusterError(f"a Dask worker could not run diffsentry: {exc!r}"[:300]) from None
         if not identities:
             raise ClusterError(f"the Dask cluster at {scheduler} has no workers")
         ours = worker_identity()

@@ -58,7 +58,6 @@ def study(answers_file: Path, fmt: str, output: Path | None, html_file: Path | N
     bad input; findings do not change the exit code (they are what is measured).
     """
     from analyzer.catalogue import CatalogueError, load_catalogue
-    from analyzer.cli import _fail, _split
     from analyzer.study import batches, data, output as out, page, stats
 
     try:
@@ -102,6 +101,15 @@ def study(answers_file: Path, fmt: str, output: Path | None, html_file: Path | N
         for record, result in failed[:10]:
             click.echo(f"diffsentry: error: answer {record.id!r} (line {record.line}): {result['errors'][0]}", err=True)
         _fail(f"{len(failed)} of {len(records)} answers were not fully analysed; the figures are incomplete")
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"diffsentry: error: {message}", err=True)
+    sys.exit(2)
 
 
 def _progress(total: int) -> Any:
