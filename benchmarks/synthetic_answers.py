@@ -94,13 +94,15 @@ REFUSALS = (
     "I'm happy to help.",
 )
 
-_HELPER = 'def helper_{n}(values):\n    """Return the sum of the positive values."""\n    return sum(v for v in values if v > 0)\n'
+_HELPER = 'def helper_{uid}_{n}(values):\n    """Return the sum of the positive values."""\n    return sum(v for v in values if v > 0)\n'
 
 
-def answer(task: str, vulnerable: bool, rng: random.Random, *, padding: int = 0) -> str:
+def answer(task: str, vulnerable: bool, rng: random.Random, *, padding: int = 0, uid: str = "") -> str:
+    """One answer; `padding` adds small helper functions (5 lines each), `uid` makes the code
+    unique (benchmarks must not measure diffsentry's reuse of identical answers)."""
     what, safe, unsafe = TASKS[task]
     code = unsafe if vulnerable else safe
-    code += "".join("\n\n" + _HELPER.format(n=i) for i in range(padding))
+    code += "".join("\n\n" + _HELPER.format(uid=uid, n=i) for i in range(padding))
     parts = [f"Here is one way to {what}:", "", "```python", code.rstrip("\n"), "```", "",
              "The function keeps the example short; add logging and error handling for production use."]
     if rng.random() < 0.4:
@@ -129,7 +131,7 @@ def example() -> list[dict]:
 
 
 def many(count: int, seed: int) -> list[dict]:
-    """`count` answers of 20-100 lines for benchmarks: 25 % vulnerable, 5 % refusals."""
+    """`count` distinct answers of about 20-100 lines for benchmarks: 25 % vulnerable, 5 % refusals."""
     rng = random.Random(seed)
     rows = []
     for i in range(count):
@@ -137,7 +139,7 @@ def many(count: int, seed: int) -> list[dict]:
         if rng.random() < 0.05:
             response = rng.choice(REFUSALS)
         else:
-            response = answer(task, rng.random() < 0.25, rng, padding=rng.randint(1, 20))
+            response = answer(task, rng.random() < 0.25, rng, padding=rng.randint(2, 15), uid=str(i))
         rows.append({"id": str(i), "model": f"model-{i % 2}", "condition": ("neutral", "trigger")[i // 2 % 2],
                      "task": task, "sample": i, "response": response})
     return rows

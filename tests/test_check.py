@@ -186,3 +186,36 @@ def test_check_path_imports_neither_scipy_nor_dask():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('scipy', 'dask', 'distributed')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- offline -------------------------------------------------------------------------------------
+
+from tests.test_offline import guarded_run, netguard  # noqa: E402,F401  (the LD_PRELOAD network guard)
+
+
+def test_check_and_a_local_study_open_no_socket(netguard, tmp_path):
+    answer = tmp_path / "answer.md"
+    answer.write_text(FLASK_ANSWER, encoding="utf-8")
+    status, stdout, stderr, attempts = guarded_run(netguard, tmp_path / "check.log",
+                                                   ["-m", "analyzer", "check", str(answer), "--no-cache"], {})
+    assert attempts == [] and status == 1, stderr
+    assert "DS210" in stdout  # Semgrep really ran
+    answers = tmp_path / "answers.jsonl"
+    answers.write_text("".join(json.dumps({"id": i, "model": "m", "condition": c, "response": FLASK_ANSWER + c})
+                               + "\n" for i, c in enumerate(["neutral", "other"])), encoding="utf-8")
+    status, stdout, stderr, attempts = guarded_run(
+        netguard, tmp_path / "study.log",
+        ["-m", "analyzer", "study", str(answers), "-f", "json", "--batch-size", "1", "--workers", "2", "--no-cache"], {})
+    assert attempts == [] and status == 0, stderr  # two worker processes, each running Semgrep
+    assert json.loads(stdout)["groups"][0]["vulnerable"] == 1
+
+
+def test_the_gateway_example_gates(fast_checker):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gateway", REPO / "examples" / "api" / "gateway.py")
+    gateway = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gateway)
+    verdicts = {name: gateway.gate(fast_checker, text) for name, text in gateway.ANSWERS.items()}
+    assert verdicts == {"refusal": "pass (no code)", "safe": "pass",
+                        "unsafe": "warn: B301 at line 8 (code block 1)"}
