@@ -28,6 +28,7 @@ from pathlib import Path
 from analyzer import answers, fingerprints, pipeline, suppress
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.findings import Finding, FlowStep, Notice, NoticeLevel, Region, Severity
+from analyzer.parse import ONLY_SEMGREP
 from analyzer.sources import DEFAULT_MAX_BYTES, SourceFile
 
 __all__ = ["AnswerCheck", "Checker"]
@@ -88,6 +89,7 @@ class Checker:
         if fast:
             catalogue = Catalogue(tuple(spec for spec in catalogue.rules if spec.engine != "semgrep"))
         self.catalogue = catalogue
+        self.fast = fast
         self.options = options or pipeline.Options()
         self.max_answer_bytes = max_answer_bytes
         if warm:  # pay for imports, plugin loading and (full profile) Semgrep's first start now
@@ -115,6 +117,10 @@ class Checker:
                 refused[key] = Notice(NoticeLevel.ERROR, "input", f"answer larger than the size limit "
                                       f"({size:,} > {self.max_answer_bytes:,} bytes); not analysed")
                 continue
+            if _has_lone_surrogate(text):  # e.g. "\ud800" in JSON: no file can hold it, no engine reads it
+                refused[key] = Notice(NoticeLevel.ERROR, "input", "answer holds a lone surrogate character "
+                                      "(not valid Unicode text); not analysed")
+                continue
             answer = extracted[key] = answers.extract(text)
             # Every line of an answer is new code: scope keeps every finding, and a suppression
             # comment the answer writes is reported and not honoured (an answer cannot silence us).
@@ -134,7 +140,7 @@ class Checker:
             answer = extracted[key]
             found = [_locate(f, answer, name) for f in report.findings if f.path.startswith(key + "/")] \
                 if report else []
-            notices = [_locate_notice(n, answer, name, key) for n in report.notices
+            notices = [_locate_notice(n, answer, name, key, self.fast) for n in report.notices
                        if n.path is None or n.path.startswith(key + "/")] if report and answer.python_blocks else []
             out.append(AnswerCheck(answer, _report(shown_root, self.catalogue, name, answer, found, notices)))
         return out
@@ -175,12 +181,23 @@ def _locate(finding: Finding, answer: answers.Answer, name: str) -> Finding:
                                message=f"{finding.message} (code block {block.number})")
 
 
-def _locate_notice(notice: Notice, answer: answers.Answer, name: str, key: str) -> Notice:
+def _locate_notice(notice: Notice, answer: answers.Answer, name: str, key: str, fast: bool) -> Notice:
     if notice.path is None or not notice.path.startswith(key + "/"):
         return notice
     block = _block(notice.path, answer)
     line = block.to_answer(notice.line)[0] if notice.line else block.first_line
-    return dataclasses.replace(notice, path=name, line=line, message=f"code block {block.number}: {notice.message}")
+    message = notice.message
+    if fast and notice.source == "parse":  # Semgrep is the engine that reads what Python cannot parse
+        message = message.replace(ONLY_SEMGREP, "not analysed (the fast profile runs no Semgrep)")
+    return dataclasses.replace(notice, path=name, line=line, message=f"code block {block.number}: {message}")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _empty_root() -> Path:

@@ -45,7 +45,7 @@ T = TypeVar("T")
 _AST_CACHE: dict[str, tuple[ast.Module | None, str | None, int | None]] = {}
 _CST_CACHE: dict[str, tuple[libcst.Module | None, str | None, int | None]] = {}
 _CACHE_LIMIT = 4096
-_ONLY_SEMGREP = "only Semgrep analysed this file"
+ONLY_SEMGREP = "only Semgrep analysed this file"
 _NO_OWN_CHECKS = "diffsentry's own checks skipped this file"
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -169,11 +169,11 @@ def _parse_ast(text: str) -> tuple[ast.Module | None, str | None, int | None]:
     try:
         return ast.parse(text), None, None
     except SyntaxError as exc:
-        return None, f"syntax error: {exc.msg}; {_ONLY_SEMGREP}", exc.lineno
+        return None, f"syntax error: {exc.msg}; {ONLY_SEMGREP}", exc.lineno
     except (RecursionError, MemoryError):
-        return None, f"nested too deeply to parse; {_ONLY_SEMGREP}", None
+        return None, f"nested too deeply to parse; {ONLY_SEMGREP}", None
     except ValueError as exc:  # NUL bytes or lone surrogates that slipped through
-        return None, f"cannot parse: {exc}; {_ONLY_SEMGREP}", None
+        return None, f"cannot parse: {exc}; {ONLY_SEMGREP}", None
 
 
 def cst_shape(tree: ast.AST) -> tuple[int, int]:

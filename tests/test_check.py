@@ -134,6 +134,18 @@ def test_api_refuses_an_oversized_answer_as_incomplete():
     assert not result.complete and "larger than the size limit" in result.notices[0].message
 
 
+def test_api_refuses_a_lone_surrogate_instead_of_passing_it_clean(fast_checker):
+    # JSON can carry "\ud800"; no file can hold it, so no engine would read the block: unknown, not clean.
+    result = fast_checker.check_answer('```python\nx = "\ud800"\nimport os\nos.system(x)\n```')
+    assert not result.complete and "lone surrogate" in result.notices[0].message
+
+
+def test_fast_profile_says_it_did_not_analyse_what_python_cannot_parse(fast_checker):
+    result = fast_checker.check_answer("```python\ndef f(:\n    os.system(x)\n```")
+    notice, = [n for n in result.notices if n.source == "parse"]
+    assert notice.message.endswith("not analysed (the fast profile runs no Semgrep)") and notice.line == 2
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 
