@@ -95,6 +95,25 @@ def case_files() -> list[CaseFile]:
     return cases
 
 
+def cases_of(rules: Catalogue) -> list[CaseFile]:
+    """The cases that concern `rules` (to run a few rules' cases alone): those that annotate one of
+    them or are one of their examples, with every file of a multi-file sample project they are in."""
+    ids = {spec.id for spec in rules.rules}
+    cases = case_files()
+
+    def mine(case: CaseFile) -> bool:
+        return bool(case.role and case.role[1] in ids) or any(rules.get(e.rule) for e in case.expectations)
+
+    projects = {_project_of(case.path) for case in cases if mine(case)} - {None}
+    return [case for case in cases if mine(case) or _project_of(case.path) in projects]
+
+
+def _project_of(path: str) -> str | None:
+    """`rulesets/cst/<name>` for a file of a multi-file sample project, else None."""
+    parts = path.split("/")
+    return "/".join(parts[:3]) if parts[:2] == ["rulesets", "cst"] and len(parts) > 3 else None
+
+
 @dataclass
 class CaseRun:
     """Findings of one analysis of all cases, indexed for checking."""

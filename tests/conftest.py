@@ -20,6 +20,40 @@ def catalogue() -> Catalogue:
     return load_catalogue()
 
 
+# `pytest --rule DS180` (repeatable; ids, names, id prefixes, families): only those rules' tests and
+# cases, analysed with only those rules, instead of every rule's cases (seconds instead of ~20 s).
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--rule", action="append", default=[], metavar="SELECTOR",
+                     help="run only the tests and cases of these rules (id, name, id prefix or family)")
+
+
+@pytest.fixture(scope="session")
+def selected_rules(request: pytest.FixtureRequest, catalogue: Catalogue) -> Catalogue:
+    """The rules chosen with --rule; every rule without it."""
+    selectors = request.config.getoption("--rule")
+    return catalogue.select(selectors) if selectors else catalogue
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    selectors = config.getoption("--rule")
+    if not selectors:
+        return
+    chosen = load_catalogue().select(selectors)
+    keys = {key for spec in chosen.rules for key in (spec.id, spec.name)}
+
+    def wanted(item: pytest.Item) -> bool:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        return bool(keys & {str(v) for v in params.values()}) or item.name in RULE_RUN_CHECKS
+
+    kept = [item for item in items if wanted(item)]
+    config.hook.pytest_deselected(items=[item for item in items if not wanted(item)])
+    items[:] = kept
+
+
+# Tests without a rule parameter that still belong to a --rule run: the engines analysed every case.
+RULE_RUN_CHECKS = {"test_case_run_is_complete"}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_result_cache(tmp_path_factory):
     """CLI runs cache results; keep the suite's cache out of the user's home directory."""

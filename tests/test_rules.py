@@ -16,8 +16,10 @@ MIN_CASES = 2
 
 
 @pytest.fixture(scope="module")
-def case_run(catalogue) -> testing.CaseRun:
-    return testing.run_cases(catalogue)
+def case_run(catalogue, selected_rules) -> testing.CaseRun:
+    if selected_rules is catalogue:
+        return testing.run_cases(catalogue)
+    return testing.run_cases(selected_rules, testing.cases_of(selected_rules))
 
 
 def test_case_run_is_complete(case_run):
