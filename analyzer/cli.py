@@ -46,9 +46,11 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "target that has one]."),
         click.option("--max-file-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Refuse (and report) Python files larger than this."),
-        click.option("--semgrep-timeout", type=click.FloatRange(1), default=600.0, show_default=True,
+        click.option("--semgrep-timeout", type=click.FloatRange(1), default=pipeline.Options.semgrep_timeout_s,
+                     show_default=True,
                      help="Seconds before the Semgrep run is abandoned (an error, never a clean result)."),
-        click.option("--per-file-timeout", type=click.FloatRange(1), default=30.0, show_default=True,
+        click.option("--per-file-timeout", type=click.FloatRange(1), default=pipeline.Options.per_file_timeout_s,
+                     show_default=True,
                      help="Seconds one file may take in libcst's parser and in each Semgrep rule (an error, "
                           "never a clean result)."),
         click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=3600.0, show_default=True,

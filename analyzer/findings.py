@@ -10,42 +10,40 @@ import enum
 from dataclasses import dataclass, field
 
 
-class Severity(enum.IntEnum):
+class _Scale(enum.IntEnum):
+    """An ordered scale named by lower-case words, parsed from user input ("error", "High")."""
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> _Scale:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            *higher, lowest = [m.label for m in sorted(cls, reverse=True)]
+            raise ValueError(f"unknown {cls.__name__.lower()} {text!r} (expected {', '.join(higher)} or {lowest})") from None
+
+
+class Severity(_Scale):
     """How bad a true positive is. Named after the SARIF levels it maps to."""
 
     NOTE = 1
     WARNING = 2
     ERROR = 3
 
-    @property
-    def level(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown severity {text!r} (expected error, warning or note)") from None
+    level = _Scale.label  # SARIF `level`
 
 
-class Confidence(enum.IntEnum):
+class Confidence(_Scale):
     """How likely a finding of this rule is a true positive (SARIF `precision`)."""
 
     LOW = 1
     MEDIUM = 2
     HIGH = 3
 
-    @property
-    def precision(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Confidence:
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise ValueError(f"unknown confidence {text!r} (expected high, medium or low)") from None
+    precision = _Scale.label  # SARIF `precision`
 
 
 @dataclass(frozen=True, order=True)
@@ -113,14 +111,14 @@ class Finding:
         return (self.path, self.region, self.rule_id, self.message)
 
 
-class NoticeLevel(enum.IntEnum):
+class NoticeLevel(_Scale):
+    """How much a notice about the run matters (SARIF notification `level`)."""
+
     NOTE = 1
     WARNING = 2
     ERROR = 3
 
-    @property
-    def level(self) -> str:
-        return self.name.lower()
+    level = _Scale.label
 
 
 @dataclass(frozen=True, order=True)

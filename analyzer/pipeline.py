@@ -29,7 +29,7 @@ __all__ = ["Options", "Report", "scan_paths", "scan_base", "scan_staged", "scan_
 class Options:
     max_bytes: int = sources.DEFAULT_MAX_BYTES
     semgrep_timeout_s: float = semgrep.DEFAULT_TIMEOUT_S
-    per_file_timeout_s: float = 30.0
+    per_file_timeout_s: float = semgrep.PER_FILE_TIMEOUT_S  # libcst's parse and each Semgrep rule
     exclude: tuple[str, ...] = ()  # `exclude` patterns of the configuration
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
     suppression: suppress.Policy = suppress.Policy()

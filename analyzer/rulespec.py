@@ -91,26 +91,6 @@ class RuleSpec:
     def cwe_tags(self) -> tuple[str, ...]:
         return tuple(f"external/cwe/cwe-{n:03d}" for n in self.cwe)
 
-    @property
-    def help_markdown(self) -> str:
-        cwe = ", ".join(f"[CWE-{n}](https://cwe.mitre.org/data/definitions/{n}.html)" for n in self.cwe)
-        refs = "".join(f"\n- <{ref}>" for ref in self.references)
-        return (
-            f"## What it does\n{self.what}\n\n## Why is this bad?\n{self.why}\n\n"
-            f"## Example\n```python\n{self.example.rstrip()}\n```\n\n"
-            f"## Use instead\n{self.fix}\n\n```python\n{self.use_instead.rstrip()}\n```\n\n"
-            f"**{self.id} {self.name}** · severity {self.severity.level} · confidence "
-            f"{self.confidence.precision} · security-severity {self.security_severity} · {cwe}"
-            + (f"\n\n## References{refs}" if refs else "")
-        )
-
-    @property
-    def help_text(self) -> str:
-        return (
-            f"{self.what}\n\nWhy: {self.why}\n\nExample:\n{self.example.rstrip()}\n\n"
-            f"Use instead: {self.fix}\n{self.use_instead.rstrip()}"
-        )
-
 
 def family_of(rule_id: str) -> str:
     return FAMILIES[rule_id[2]] if _OUR_ID.match(rule_id) else ""

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer import pipeline
 from analyzer.cli import main
 from analyzer.engines import bandit, cst, semgrep
 from analyzer.findings import NoticeLevel
@@ -341,7 +340,3 @@ def _rule_files():
     from analyzer.rulespec import semgrep_rule_files
 
     return semgrep_rule_files()
-
-
-def test_pipeline_options_carry_the_per_file_timeout():
-    assert pipeline.Options(per_file_timeout_s=5).per_file_timeout_s == 5

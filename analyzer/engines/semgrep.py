@@ -43,6 +43,7 @@ from typing import Any
 
 from analyzer.engines import shared_input
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
+from analyzer.parse import DEFAULT_TIMEOUT_S as PER_FILE_TIMEOUT_S
 from analyzer.parse import parse_source, run_deep
 from analyzer.rulespec import RuleSpec, read_rule_file
 from analyzer.sources import SourceFile
@@ -135,7 +136,7 @@ def run(
     rule_files: Sequence[Path],
     *,
     timeout_s: float = DEFAULT_TIMEOUT_S,
-    per_file_timeout_s: float = 30.0,
+    per_file_timeout_s: float = PER_FILE_TIMEOUT_S,
 ) -> EngineResult:
     """Scan `files` (which must have a disk_path) with the Semgrep rules in `rules`."""
     if not rules or not files:

@@ -23,6 +23,39 @@ def render_rules_table(catalogue: Catalogue) -> str:
     return "\n".join(rows) + "\n"
 
 
+def sections(spec: RuleSpec) -> list[tuple[str, str, str]]:
+    """A rule's documentation as (heading, prose, code), in the order every rendering uses."""
+    return [
+        ("What it does", spec.what, ""),
+        ("Why is this bad?", spec.why, ""),
+        ("Example", "", spec.example),
+        ("Use instead", spec.fix, spec.use_instead),
+    ]
+
+
+def help_markdown(spec: RuleSpec) -> str:
+    """The rule's help in Markdown: docs/rules.md and SARIF `help.markdown`."""
+    cwe = ", ".join(f"[CWE-{n}](https://cwe.mitre.org/data/definitions/{n}.html)" for n in spec.cwe)
+    refs = "".join(f"\n- <{ref}>" for ref in spec.references)
+    body = "\n\n".join(
+        f"## {heading}\n" + "\n\n".join(part for part in (prose, code and f"```python\n{code.rstrip()}\n```") if part)
+        for heading, prose, code in sections(spec)
+    )
+    return (
+        f"{body}\n\n**{spec.id} {spec.name}** · severity {spec.severity.level} · confidence "
+        f"{spec.confidence.precision} · security-severity {spec.security_severity} · {cwe}"
+        + (f"\n\n## References{refs}" if refs else "")
+    )
+
+
+def help_text(spec: RuleSpec) -> str:
+    """The rule's help in plain text: `diffsentry explain` and SARIF `help.text`."""
+    return "\n".join(
+        f"{heading}\n" + (f"  {_indent(prose)}\n" if prose else "") + _code(code)
+        for heading, prose, code in sections(spec)
+    )
+
+
 def render_explain(spec: RuleSpec) -> str:
     cwe = ", ".join(f"CWE-{n}" for n in spec.cwe)
     return (
@@ -30,10 +63,7 @@ def render_explain(spec: RuleSpec) -> str:
         f"severity {spec.severity.level}, confidence {spec.confidence.precision}, "
         f"security-severity {spec.security_severity}, {cwe}\n\n"
         f"{spec.summary}\n\n"
-        f"What it does\n  {_indent(spec.what)}\n\n"
-        f"Why is this bad?\n  {_indent(spec.why)}\n\n"
-        f"Example\n{_code(spec.example)}\n"
-        f"Use instead\n  {_indent(spec.fix)}\n{_code(spec.use_instead)}\n"
+        f"{help_text(spec)}\n"
         + (f"References\n" + "".join(f"  {ref}\n" for ref in spec.references) + "\n" if spec.references else "")
         + f"Declared in {spec.source}\n"
     )
@@ -52,7 +82,7 @@ def render_rules_markdown(catalogue: Catalogue) -> str:
             for s in specs
         )
         for spec in specs:
-            parts.append(f"\n### {spec.id} {spec.name}\n\n{spec.summary}\n\n{spec.help_markdown}\n\n"
+            parts.append(f"\n### {spec.id} {spec.name}\n\n{spec.summary}\n\n{help_markdown(spec)}\n\n"
                          f"Declared in `{spec.source}`.\n")
     return "".join(parts)
 

@@ -21,6 +21,7 @@ from analyzer import __version__
 from analyzer.findings import Finding, Notice, Region
 from analyzer.fingerprints import github_line_hashes
 from analyzer.pipeline import Report
+from analyzer.report.docs import help_markdown, help_text
 from analyzer.rulespec import RuleSpec
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -70,7 +71,7 @@ def _rule(spec: RuleSpec) -> om.ReportingDescriptor:
         name=spec.name,
         short_description=om.MultiformatMessageString(text=spec.summary),
         full_description=om.MultiformatMessageString(text=spec.what),
-        help=om.MultiformatMessageString(text=spec.help_text, markdown=spec.help_markdown),
+        help=om.MultiformatMessageString(text=help_text(spec), markdown=help_markdown(spec)),
         default_configuration=om.ReportingConfiguration(level=spec.severity.level),
         properties={
             "tags": tags,

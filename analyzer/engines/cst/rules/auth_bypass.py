@@ -20,7 +20,20 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from analyzer.engines.cst.framework import CstRule
-from analyzer.engines.cst.rules import _support as s
+from analyzer.engines.cst.rules._support import (
+    arg,
+    call_name,
+    calls_in,
+    comparisons,
+    const_int,
+    const_str,
+    dotted,
+    import_aliases,
+    qualified,
+    single_bindings,
+    source_of,
+    walk,
+)
 from analyzer.findings import Confidence, Severity
 
 _REQUEST_FIELDS = frozenset({
@@ -74,15 +87,15 @@ class _AuthRule(CstRule):
     """Shared analysis: inputs, access-decision signals and literal comparisons per function."""
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._aliases = s.import_aliases(node)
-        self._module_bindings = s.single_bindings(node)
+        self._aliases = import_aliases(node)
+        self._module_bindings = single_bindings(node)
         self._stack: list[_Function] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         params = {p.name.value for p in (*node.params.params, *node.params.posonly_params, *node.params.kwonly_params)}
         params.discard("self")
         params.discard("cls")
-        fn = _Function(node, params, set(params), {**self._module_bindings, **s.single_bindings(node.body)})
+        fn = _Function(node, params, set(params), {**self._module_bindings, **single_bindings(node.body)})
         for target, value in _assignments(node.body):
             if self._is_input(value, fn):
                 fn.inputs.add(target)
@@ -100,7 +113,7 @@ class _AuthRule(CstRule):
     def _is_request_data(self, node: cst.CSTNode) -> bool:
         for sub in _walk(node):
             if isinstance(sub, cst.Attribute) and sub.attr.value in _REQUEST_FIELDS:
-                base = s.qualified(sub.value, self._aliases) or ""
+                base = qualified(sub.value, self._aliases) or ""
                 if base.endswith(("request", "req")) or base in ("flask.request", "quart.request"):
                     return True
         return False
@@ -113,28 +126,28 @@ class _AuthRule(CstRule):
     # --- what the function does -----------------------------------------------------------------
 
     def _call_names(self, node: cst.CSTNode) -> Iterator[tuple[cst.Call, str]]:
-        for call in s.calls_in(node):
-            name = s.call_name(call, self._aliases)
+        for call in calls_in(node):
+            name = call_name(call, self._aliases)
             if not name and isinstance(call.func, cst.Attribute):
                 name = "?." + call.func.attr.value
             yield call, name
 
     def denies(self, node: cst.CSTNode) -> bool:
         for call, name in self._call_names(node):
-            if name.endswith("abort") and call.args and s.const_int(call.args[0].value) in (401, 403):
+            if name.endswith("abort") and call.args and const_int(call.args[0].value) in (401, 403):
                 return True
             if _DENY_EXC.search(name):
                 return True
-            if name.endswith("HTTPException") and any(s.const_int(a.value) in (401, 403) for a in call.args):
+            if name.endswith("HTTPException") and any(const_int(a.value) in (401, 403) for a in call.args):
                 return True
-            if any(a.keyword and a.keyword.value in ("status", "status_code") and s.const_int(a.value) in (401, 403)
+            if any(a.keyword and a.keyword.value in ("status", "status_code") and const_int(a.value) in (401, 403)
                    for a in call.args):
                 return True
         for sub in _walk(node):
             if isinstance(sub, cst.Return) and isinstance(sub.value, cst.Tuple):
-                if any(s.const_int(el.value) in (401, 403) for el in sub.value.elements):
+                if any(const_int(el.value) in (401, 403) for el in sub.value.elements):
                     return True
-            if isinstance(sub, cst.Raise) and sub.exc is not None and _DENY_EXC.search(s.source_of(sub.exc)):
+            if isinstance(sub, cst.Raise) and sub.exc is not None and _DENY_EXC.search(source_of(sub.exc)):
                 return True
         return False
 
@@ -148,12 +161,12 @@ class _AuthRule(CstRule):
             if isinstance(sub, cst.Return) and isinstance(sub.value, cst.Name) and sub.value.value == "True":
                 return True
             if isinstance(sub, cst.Return) and isinstance(sub.value, cst.Call):
-                callee = s.dotted(sub.value.func) or ""
+                callee = dotted(sub.value.func) or ""
                 if callee in outer_params or callee.endswith(("get_response", "call_next")):
                     return True
             if isinstance(sub, cst.Assign):
                 for target in sub.targets:
-                    text = s.source_of(target.target)
+                    text = source_of(target.target)
                     if text.startswith(("session[", "g.user", "flask.g.user", "request.user")) or re.search(
                         r"\.(is_admin|is_superuser|is_staff|is_authenticated|authenticated|role)$", text
                     ):
@@ -164,14 +177,14 @@ class _AuthRule(CstRule):
         body = fn.node.body
         return (
             self.denies(body) or self.verifies(body) or bool(_AUTH_FUNC.search(fn.node.name.value))
-            or any(_AUTH_FUNC.search(s.source_of(d.decorator)) for d in fn.node.decorators)
+            or any(_AUTH_FUNC.search(source_of(d.decorator)) for d in fn.node.decorators)
         )
 
     # --- comparisons ----------------------------------------------------------------------------
 
     def literal_comparisons(self, test: cst.BaseExpression, fn: _Function) -> Iterator[tuple[cst.Comparison, cst.BaseExpression, list[str]]]:
         """(comparison, input operand, literal values) for `input ==/!=/in literal(s)`."""
-        for cmp in s.comparisons(test):
+        for cmp in comparisons(test):
             if not all(isinstance(t.operator, (cst.Equal, cst.NotEqual, cst.In, cst.NotIn)) for t in cmp.comparisons):
                 continue
             operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
@@ -187,7 +200,7 @@ class _AuthRule(CstRule):
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Every node under `node`, not descending into nested functions, classes or lambdas."""
-    return s.walk(node, into_scopes=False)
+    return walk(node, into_scopes=False)
 
 
 def _assignments(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
@@ -201,7 +214,7 @@ def _assignments(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
 
 
 def _literal_values(node: cst.BaseExpression) -> list[str] | None:
-    value = s.const_str(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
+    value = const_str(node) if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) else None
     if value is not None:
         return [value]
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)) and node.elements:
@@ -332,14 +345,14 @@ class MagicCredentialCheck(_AuthRule):
     def _is_credential(self, operand: cst.BaseExpression, values: list[str]) -> bool:
         if any(v in _HTTP_METHODS for v in values) or all(v.lower() in _FLAG_WORDS for v in values):
             return False
-        if s.source_of(operand).endswith(".method"):
+        if source_of(operand).endswith(".method"):
             return False
         if any(_secret_like(v) for v in values):
             return True
         # `admin`, `root`… are privileged identities only when compared with a user or role.
-        if any(v.lower() in _PRIVILEGED_WORDS for v in values) and _IDENTITY_INPUT.search(s.source_of(operand)):
+        if any(v.lower() in _PRIVILEGED_WORDS for v in values) and _IDENTITY_INPUT.search(source_of(operand)):
             return True
-        return bool(_CREDENTIAL_INPUT.search(s.source_of(operand))) and all(len(v) >= 4 for v in values)
+        return bool(_CREDENTIAL_INPUT.search(source_of(operand))) and all(len(v) >= 4 for v in values)
 
 
 class RequestFlagBypass(_AuthRule):
@@ -432,7 +445,7 @@ class RequestFlagBypass(_AuthRule):
         for sub in _walk(body):
             if not isinstance(sub, cst.If):
                 continue
-            for cmp in s.comparisons(sub.test):
+            for cmp in comparisons(sub.test):
                 operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
                 if any(_literal_values(o) is not None for o in operands) and any(
                     self._is_request_data(o) for o in operands
@@ -502,7 +515,7 @@ class EnvSecretFallback(_AuthRule):
         if not self.decides_access(fn):
             return
         for test, decided in _tests(fn.node):
-            for cmp in s.comparisons(test):
+            for cmp in comparisons(test):
                 operands = [cmp.left, *(t.comparator for t in cmp.comparisons)]
                 env = [o for o in operands if self._env_secret(o, fn) is not None]
                 inputs = [o for o in operands if o not in env and self._is_input(o, fn)]
@@ -520,21 +533,21 @@ class EnvSecretFallback(_AuthRule):
         if isinstance(node, cst.Name) and node.value in fn.bindings and depth < 3:
             return self._env_secret(fn.bindings[node.value], fn, depth + 1)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            if self._env_secret(node.left, fn, depth + 1) and (s.const_str(node.right) or ""):
+            if self._env_secret(node.left, fn, depth + 1) and (const_str(node.right) or ""):
                 return "fallback"
         if isinstance(node, cst.Call):
-            name = s.call_name(node, self._aliases)
+            name = call_name(node, self._aliases)
             if name in ("os.environ.get", "os.getenv"):
-                default = s.arg(node, 1, "default")
-                if default is not None and (s.const_str(default) or "") and not _is_region_like(default):
+                default = arg(node, 1, "default")
+                if default is not None and (const_str(default) or "") and not _is_region_like(default):
                     return "fallback"
                 return "env"
-        if isinstance(node, cst.Subscript) and s.qualified(node.value, self._aliases) == "os.environ":
+        if isinstance(node, cst.Subscript) and qualified(node.value, self._aliases) == "os.environ":
             return "env"
         return None
 
 
 def _is_region_like(default: cst.BaseExpression) -> bool:
     """Defaults that are configuration, not secrets (regions, hosts, numbers, flag words)."""
-    value = s.const_str(default) or ""
+    value = const_str(default) or ""
     return value.lower() in _FLAG_WORDS or bool(re.fullmatch(r"[a-z]{2}-[a-z]+-\d|[\w.-]+\.[a-z]{2,}|\d+", value))

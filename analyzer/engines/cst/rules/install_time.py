@@ -13,7 +13,19 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from analyzer.engines.cst.rules import _support as s
+from analyzer.engines.cst.rules._support import (
+    ScopedRule,
+    arg,
+    call_kinds,
+    call_name,
+    calls_in,
+    const_str,
+    is_network,
+    is_process,
+    qualified,
+    source_of,
+    walk,
+)
 from analyzer.findings import Confidence, Severity
 
 _INSTALL_BASES = re.compile(
@@ -30,15 +42,15 @@ def _basename(path: str) -> str:
 def _is_setup_script(module: cst.Module, aliases: dict[str, str]) -> bool:
     """A module that calls setuptools'/distutils' `setup()` at module level (whatever the file is called)."""
     return any(
-        s.call_name(call, aliases) in ("setuptools.setup", "distutils.core.setup")
+        call_name(call, aliases) in ("setuptools.setup", "distutils.core.setup")
         for statement in module.body
         if not isinstance(statement, (cst.FunctionDef, cst.ClassDef))
-        for call in s.calls_in(statement)
+        for call in calls_in(statement)
     )
 
 
 def _is_main_guard(node: cst.If) -> bool:
-    text = s.source_of(node.test).replace("'", '"').replace(" ", "")
+    text = source_of(node.test).replace("'", '"').replace(" ", "")
     return text in ('__name__=="__main__"', '"__main__"==__name__')
 
 
@@ -47,16 +59,16 @@ def _is_shell_form(call: cst.Call, name: str) -> bool:
     if name in ("os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput",
                 "asyncio.create_subprocess_shell", "commands.getoutput"):
         return True
-    shell = s.arg(call, 99, "shell")
+    shell = arg(call, 99, "shell")
     if shell is not None and not (isinstance(shell, cst.Name) and shell.value in ("False", "None")):
         return True
-    first = s.arg(call, 0, "args")
+    first = arg(call, 0, "args")
     if isinstance(first, (cst.List, cst.Tuple)):
-        return any(_SHELL_FLAGS.match(s.const_str(el.value) or "") for el in first.elements[1:3])
+        return any(_SHELL_FLAGS.match(const_str(el.value) or "") for el in first.elements[1:3])
     return False
 
 
-class _SetupScriptRule(s.ScopedRule):
+class _SetupScriptRule(ScopedRule):
     """Knows whether the module is a setup script and whether we are inside an install command class.
 
     Code under `if sys.argv[...] == "publish":` (or any test of `sys.argv`) runs only when a
@@ -76,10 +88,10 @@ class _SetupScriptRule(s.ScopedRule):
         self._argv_guards -= self._tests_argv(original_node)
 
     def _tests_argv(self, node: cst.If) -> bool:
-        return any(s.qualified(n, self.aliases) == "sys.argv" for n in s.walk(node.test) if isinstance(n, cst.Attribute))
+        return any(qualified(n, self.aliases) == "sys.argv" for n in walk(node.test) if isinstance(n, cst.Attribute))
 
     def _is_install_command(self, node: cst.ClassDef) -> bool:
-        return any(_INSTALL_BASES.search(s.qualified(b.value, self.aliases) or "") for b in node.bases)
+        return any(_INSTALL_BASES.search(qualified(b.value, self.aliases) or "") for b in node.bases)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._install_classes += self._is_install_command(node)
@@ -160,7 +172,7 @@ class SetupCmdclassRunsCommands(_SetupScriptRule):
     def visit_Call(self, node: cst.Call) -> None:
         if not (self._active and self._install_classes):
             return
-        kinds = s.call_kinds(node, self.aliases, self.bindings) & {"network", "process", "exec"}
+        kinds = call_kinds(node, self.aliases, self.bindings) & {"network", "process", "exec"}
         if kinds:
             self.report(node, f"`pip install` runs this {'/'.join(sorted(kinds))} call on every installing machine.")
 
@@ -224,14 +236,14 @@ class SetupScriptSideEffect(_SetupScriptRule):
     def visit_Call(self, node: cst.Call) -> None:
         if not self._active or self._install_classes or self._argv_guards:
             return
-        name = s.call_name(node, self.aliases)
-        if s.is_network(name):
+        name = call_name(node, self.aliases)
+        if is_network(name):
             self.report(node, "setup.py makes a network call: it runs on every machine that installs or builds the package.")
-        elif s.is_process(name) and _is_shell_form(node, name):
+        elif is_process(name) and _is_shell_form(node, name):
             self.report(node, "setup.py hands a command to a shell: it runs on every machine that installs or builds the package.")
 
 
-class ImportTimeSideEffect(s.ScopedRule):
+class ImportTimeSideEffect(ScopedRule):
     TRIGGER = re.compile(r"(?i)requests|urllib|http|socket|subprocess|system|popen|exec|eval|spawn|compile")
     id = "DS162"
     name = "import-time-network-or-process-call"
@@ -295,6 +307,6 @@ class ImportTimeSideEffect(s.ScopedRule):
     def visit_Call(self, node: cst.Call) -> None:
         if not self._active or self._depth:
             return
-        kinds = s.call_kinds(node, self.aliases, self.bindings) & {"network", "process", "exec"}
+        kinds = call_kinds(node, self.aliases, self.bindings) & {"network", "process", "exec"}
         if kinds:
             self.report(node, f"Importing this module runs a {'/'.join(sorted(kinds))} call.")

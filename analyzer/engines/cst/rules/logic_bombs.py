@@ -13,7 +13,19 @@ from collections.abc import Callable, Iterator, Sequence
 
 import libcst as cst
 
-from analyzer.engines.cst.rules import _support as s
+from analyzer.engines.cst.rules._support import (
+    ScopedRule,
+    call_kinds,
+    calls_in,
+    children,
+    comparisons,
+    const_int,
+    const_str,
+    dotted,
+    qualified,
+    source_of,
+    walk,
+)
 from analyzer.findings import Confidence, Severity
 
 _NOW_CALLS = frozenset({
@@ -35,7 +47,7 @@ _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
 def _qual(node: cst.BaseExpression, aliases: dict[str, str]) -> str:
-    name = s.qualified(node, aliases) or ""
+    name = qualified(node, aliases) or ""
     # `from datetime import datetime` makes `datetime.now` resolve to datetime.datetime.now already;
     # `import datetime` + `datetime.now()` is wrong code but still means "now".
     if name.startswith("datetime.") and name.count(".") == 1 and name.split(".")[1] in ("now", "today", "utcnow"):
@@ -69,7 +81,7 @@ class _Guards:
                 stack.extend(a.value for a in cur.args)
                 if isinstance(cur.func, cst.Attribute):
                     inner = cur.func.value
-                    if isinstance(inner, (cst.Call, cst.Subscript, cst.Attribute)) or not s.qualified(cur.func, self.aliases):
+                    if isinstance(inner, (cst.Call, cst.Subscript, cst.Attribute)) or not qualified(cur.func, self.aliases):
                         stack.append(inner)
                 continue
             if isinstance(cur, cst.Name):
@@ -87,7 +99,7 @@ class _Guards:
                     continue
                 stack.append(cur.value)
                 continue
-            stack.extend(s.children(cur))
+            stack.extend(children(cur))
         return calls, names
 
     def is_now(self, node: cst.BaseExpression) -> bool:
@@ -108,15 +120,15 @@ class _Guards:
             node = node.func.value
         if isinstance(node, cst.Attribute) and node.attr.value in ("nodename", "node"):
             node = node.value
-        if isinstance(node, cst.Subscript) and s.dotted(node.value) == "os.environ" and len(node.slice) == 1:
+        if isinstance(node, cst.Subscript) and dotted(node.value) == "os.environ" and len(node.slice) == 1:
             index = node.slice[0].slice
-            return isinstance(index, cst.Index) and s.const_str(index.value) in _IDENTITY_VARS
+            return isinstance(index, cst.Index) and const_str(index.value) in _IDENTITY_VARS
         if isinstance(node, cst.Call):
             name = _qual(node.func, self.aliases)
             if name in _IDENTITY_CALLS or name in ("os.uname", "platform.uname"):
                 return True
             if name in ("os.environ.get", "os.getenv") and node.args:
-                return s.const_str(node.args[0].value) in _IDENTITY_VARS
+                return const_str(node.args[0].value) in _IDENTITY_VARS
         return False
 
     def is_counter(self, node: cst.BaseExpression) -> bool:
@@ -135,7 +147,7 @@ _TIME_METHODS = frozenset({
 def _literalish(node: cst.BaseExpression) -> list[object] | None:
     """The literal values of a constant operand (a literal or a literal collection), else None."""
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer)):
-        value = s.const_int(node) if isinstance(node, cst.Integer) else s.const_str(node)
+        value = const_int(node) if isinstance(node, cst.Integer) else const_str(node)
         return [value]
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
         values = [_literalish(el.value) for el in node.elements]
@@ -151,7 +163,7 @@ def _split(test: cst.BaseExpression, predicate: Callable[[cst.BaseExpression], b
     tuple[list[cst.BaseExpression], list[cst.BaseExpression]]
 ]:
     """(operands matching `predicate`, the others) of each comparison in `test` that has both."""
-    for cmp in s.comparisons(test):
+    for cmp in comparisons(test):
         operands = _operands(cmp)
         hits = [o for o in operands if predicate(o)]
         rest = [o for o in operands if not any(o is h for h in hits)]
@@ -159,7 +171,7 @@ def _split(test: cst.BaseExpression, predicate: Callable[[cst.BaseExpression], b
             yield hits, rest
 
 
-class _GuardRule(s.ScopedRule):
+class _GuardRule(ScopedRule):
     """Shared walk: find guarded `if`s, then look for dangerous calls in what they guard."""
 
     #: Which call kinds make a guarded block dangerous for this guard.
@@ -179,8 +191,8 @@ class _GuardRule(s.ScopedRule):
             return
         kinds = set()
         for region in self._guarded(node):
-            for call in s.calls_in(region):
-                kinds |= s.call_kinds(call, self.aliases, bindings) & self.sink_kinds(description)
+            for call in calls_in(region):
+                kinds |= call_kinds(call, self.aliases, bindings) & self.sink_kinds(description)
         if kinds:
             what = ", ".join(sorted(kinds))
             self.report(node.test, f"{description[1]} guards a {what} action: the shape of a logic bomb.")
@@ -217,7 +229,7 @@ def _global_counters(module: cst.Module) -> set[str]:
     """Names declared `global` in some function and incremented with `+=`/`-=` somewhere."""
     declared: set[str] = set()
     bumped: set[str] = set()
-    for node in s.walk(module):
+    for node in walk(module):
         if isinstance(node, cst.Global):
             declared.update(n.name.value for n in node.names)
         elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and isinstance(
@@ -304,10 +316,10 @@ class DateGuardedAction(_GuardRule):
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
         for now, rest in _split(test, guards.is_now):
             if all(guards.is_time_constant(o) for o in rest):
-                text = " ".join(s.source_of(o) for o in now + rest)
+                text = " ".join(source_of(o) for o in now + rest)
                 absolute = bool(_YEARISH.search(text)) or any(
-                    (s.const_int(o) or 0) > 10**8 for o in rest
-                ) or any(".year" in s.source_of(guards._resolve(o)) for o in now)
+                    (const_int(o) or 0) > 10**8 for o in rest
+                ) or any(".year" in source_of(guards._resolve(o)) for o in now)
                 return ("absolute" if absolute else "recurring", "A comparison of the current date with a constant")
         return None
 

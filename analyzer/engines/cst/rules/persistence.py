@@ -13,7 +13,17 @@ import re
 
 import libcst as cst
 
-from analyzer.engines.cst.rules import _support as s
+from analyzer.engines.cst.rules._support import (
+    ScopedRule,
+    arg,
+    call_name,
+    command_text,
+    const_str,
+    is_process,
+    literal_text,
+    source_of,
+    walk,
+)
 from analyzer.findings import Confidence, Severity
 
 _WRITE_MODE = re.compile(r"[wax+]")
@@ -24,21 +34,21 @@ _COPIERS = frozenset({
 })
 
 
-class _PersistenceRule(s.ScopedRule):
+class _PersistenceRule(ScopedRule):
     PATH: re.Pattern[str] | None = None
     COMMAND: re.Pattern[str] | None = None
     WHAT: str = ""
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = s.call_name(node, self.aliases)
+        name = call_name(node, self.aliases)
         path = self.written_path(node, name)
         if path is not None and self.PATH is not None:
-            rendered = s.literal_text(path, self.bindings)
+            rendered = literal_text(path, self.bindings)
             if self.PATH.search(rendered) and self.accepts_write(node, rendered):
                 self.report(node, f"Writes {self.WHAT} (`{_short(rendered)}`): code placed there runs again by itself.")
                 return
-        if self.COMMAND is not None and s.is_process(name):
-            command = s.command_text(node, self.bindings)
+        if self.COMMAND is not None and is_process(name):
+            command = command_text(node, self.bindings)
             if self.COMMAND.search(command):
                 self.report(node, f"Runs a command that installs {self.WHAT} (`{_short(command)}`).")
 
@@ -48,19 +58,19 @@ class _PersistenceRule(s.ScopedRule):
     def written_path(self, call: cst.Call, name: str) -> cst.BaseExpression | None:
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
         if name in _OPENERS:
-            mode = s.arg(call, 1, "mode")
-            return s.arg(call, 0, "file") if mode is not None and _WRITE_MODE.search(s.const_str(mode) or "") else None
+            mode = arg(call, 1, "mode")
+            return arg(call, 0, "file") if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
         if name == "os.open":
-            flags = s.arg(call, 1, "flags")
-            return s.arg(call, 0, "path") if flags is not None and re.search(
-                r"O_(WRONLY|RDWR|APPEND|CREAT)", s.source_of(flags)) else None
+            flags = arg(call, 1, "flags")
+            return arg(call, 0, "path") if flags is not None and re.search(
+                r"O_(WRONLY|RDWR|APPEND|CREAT)", source_of(flags)) else None
         if name in _COPIERS:
-            return s.arg(call, 1, "dst")
+            return arg(call, 1, "dst")
         if method in ("write_text", "write_bytes", "symlink_to", "hardlink_to") and isinstance(call.func, cst.Attribute):
             return call.func.value
         if method == "open" and isinstance(call.func, cst.Attribute) and not name.startswith(("os.", "io.")):
-            mode = s.arg(call, 0, "mode")
-            return call.func.value if mode is not None and _WRITE_MODE.search(s.const_str(mode) or "") else None
+            mode = arg(call, 0, "mode")
+            return call.func.value if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
         return None
 
 
@@ -304,10 +314,10 @@ class AutostartEntryWritten(_PersistenceRule):
         self._sets_values = "SetValue" in self.context.text
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = s.call_name(node, self.aliases)
+        name = call_name(node, self.aliases)
         if name.startswith("winreg.") and name.rsplit(".", 1)[-1] in ("OpenKey", "OpenKeyEx", "CreateKey", "CreateKeyEx"):
-            sub_key = s.arg(node, 1, "sub_key")
-            if sub_key is not None and self._sets_values and self._RUN_KEY.search(s.literal_text(sub_key, self.bindings)):
+            sub_key = arg(node, 1, "sub_key")
+            if sub_key is not None and self._sets_values and self._RUN_KEY.search(literal_text(sub_key, self.bindings)):
                 self.report(node, "Opens a Windows autostart registry key for writing: programs listed there run at every login.")
                 return
         super().visit_Call(node)
@@ -381,10 +391,10 @@ class PythonStartupHookWritten(_PersistenceRule):
         """Any write to site/usercustomize; a .pth write only where an `import …` line is built."""
         if not rendered.lower().endswith(".pth"):
             return True
-        for node in s.walk(self._scope_nodes[-1]):
+        for node in walk(self._scope_nodes[-1]):
             if isinstance(node, cst.SimpleString) and _IMPORT_LINE.search(str(node.evaluated_value)):
                 return True
-            if isinstance(node, cst.FormattedString) and _IMPORT_LINE.search(s.literal_text(node)):
+            if isinstance(node, cst.FormattedString) and _IMPORT_LINE.search(literal_text(node)):
                 return True
         return False
 

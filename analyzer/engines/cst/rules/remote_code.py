@@ -15,7 +15,19 @@ import re
 
 import libcst as cst
 
-from analyzer.engines.cst.rules import _support as s
+from analyzer.engines.cst.rules._support import (
+    ScopedRule,
+    arg,
+    call_name,
+    calls_in,
+    const_int,
+    const_str,
+    is_network,
+    is_process,
+    literal_text,
+    source_of,
+    walk,
+)
 from analyzer.findings import Confidence, Severity
 
 _DOWNLOADERS = frozenset({"urllib.request.urlretrieve", "urllib.urlretrieve", "wget.download"})
@@ -31,10 +43,10 @@ _EXEC_BITS = re.compile(r"S_I[XR]?[XW]?(USR|GRP|OTH|EXEC)|S_IXUSR|S_IEXEC|S_IRWX
 
 
 def _names(node: cst.CSTNode) -> set[str]:
-    return {n.value for n in s.walk(node) if isinstance(n, cst.Name)}
+    return {n.value for n in walk(node) if isinstance(n, cst.Name)}
 
 
-class DownloadedFileExecuted(s.ScopedRule):
+class DownloadedFileExecuted(ScopedRule):
     id = "DS112"
     name = "downloaded-file-executed"
     severity = Severity.ERROR
@@ -132,34 +144,34 @@ class DownloadedFileExecuted(s.ScopedRule):
         net: set[str] = set()  # names holding a response or its content
         downloaded: list[tuple[set[str], str]] = []  # (names, expression text) of downloaded paths
         handles: dict[str, cst.BaseExpression] = {}  # file handle name -> path, for `with open(p, "wb") as f`
-        for node in s.walk(scope, into_scopes=False):
+        for node in walk(scope, into_scopes=False):
             if isinstance(node, cst.Assign) and self._is_net(node.value, net):
                 net.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
             elif isinstance(node, cst.WithItem) and node.asname is not None and isinstance(node.asname.name, cst.Name):
                 if self._is_net(node.item, net):
                     net.add(node.asname.name.value)
-                elif isinstance(node.item, cst.Call) and s.call_name(node.item, self.aliases) in ("open", "io.open"):
-                    mode = s.const_str(s.arg(node.item, 1, "mode")) or ""
-                    path = s.arg(node.item, 0, "file")
+                elif isinstance(node.item, cst.Call) and call_name(node.item, self.aliases) in ("open", "io.open"):
+                    mode = const_str(arg(node.item, 1, "mode")) or ""
+                    path = arg(node.item, 0, "file")
                     if "w" in mode and path is not None:
                         handles[node.asname.name.value] = path
             elif isinstance(node, cst.Call):
                 written = self._downloaded_path(node, net, handles)
                 if written is not None:
-                    downloaded.append((_names(written) if isinstance(written, cst.Name) else set(), s.source_of(written)))
+                    downloaded.append((_names(written) if isinstance(written, cst.Name) else set(), source_of(written)))
                 elif downloaded and self._runs(node, downloaded):
                     self.report(node, "Runs or loads a file that this code downloaded a moment earlier.")
 
     def _is_net(self, node: cst.BaseExpression, net: set[str]) -> bool:
-        for call in s.calls_in(node):
-            if s.is_network(s.call_name(call, self.aliases)):
+        for call in calls_in(node):
+            if is_network(call_name(call, self.aliases)):
                 return True
         return bool(_names(node) & net)
 
     def _downloaded_path(self, call: cst.Call, net: set[str], handles: dict[str, cst.BaseExpression]) -> cst.BaseExpression | None:
-        name = s.call_name(call, self.aliases)
+        name = call_name(call, self.aliases)
         if name in _DOWNLOADERS:
-            return s.arg(call, 1, "filename") or s.arg(call, 1, "out")
+            return arg(call, 1, "filename") or arg(call, 1, "out")
         func = call.func
         if not isinstance(func, cst.Attribute) or not call.args:
             if name == "shutil.copyfileobj" and len(call.args) >= 2 and self._is_net(call.args[0].value, net):
@@ -173,37 +185,37 @@ class DownloadedFileExecuted(s.ScopedRule):
             target = func.value
             if isinstance(target, cst.Name) and target.value in handles:
                 return handles[target.value]
-            if isinstance(target, cst.Call) and s.call_name(target, self.aliases) in ("open", "io.open"):
-                return s.arg(target, 0, "file")
+            if isinstance(target, cst.Call) and call_name(target, self.aliases) in ("open", "io.open"):
+                return arg(target, 0, "file")
         return None
 
     def _refers(self, node: cst.CSTNode | None, downloaded: list[tuple[set[str], str]]) -> bool:
         if node is None:
             return False
-        names, text = _names(node), s.source_of(node)
+        names, text = _names(node), source_of(node)
         return any((path_names and path_names <= names) or path_text in text for path_names, path_text in downloaded)
 
     def _runs(self, call: cst.Call, downloaded: list[tuple[set[str], str]]) -> bool:
-        name = s.call_name(call, self.aliases)
-        first = s.arg(call, 0)
+        name = call_name(call, self.aliases)
+        first = arg(call, 0)
         if name == "os.chmod":
-            mode = s.arg(call, 1, "mode")
-            bits = s.const_int(mode)
-            executable = (bits is not None and bits & 0o111) or (mode is not None and _EXEC_BITS.search(s.source_of(mode)))
+            mode = arg(call, 1, "mode")
+            bits = const_int(mode)
+            executable = (bits is not None and bits & 0o111) or (mode is not None and _EXEC_BITS.search(source_of(mode)))
             return bool(executable) and self._refers(first, downloaded)
         if name in _IMPORTERS:
-            target = s.arg(call, 1) if name in ("importlib.util.spec_from_file_location",
+            target = arg(call, 1) if name in ("importlib.util.spec_from_file_location",
                                                  "importlib.machinery.SourceFileLoader", "imp.load_source",
                                                  "sys.path.insert") else first
             return self._refers(target, downloaded)
         if name in ("exec", "compile") and first is not None:
             return any(
-                s.call_name(c, self.aliases) in ("open", "io.open") and self._refers(s.arg(c, 0), downloaded)
-                for c in s.calls_in(first)
+                call_name(c, self.aliases) in ("open", "io.open") and self._refers(arg(c, 0), downloaded)
+                for c in calls_in(first)
             )
         if name == "os.startfile" or re.match(r"^os\.(exec|spawn)", name):
             return self._refers(first, downloaded)
-        if s.is_process(name) and first is not None:
+        if is_process(name) and first is not None:
             return self._program_refers(first, downloaded)
         return False
 
@@ -214,12 +226,12 @@ class DownloadedFileExecuted(s.ScopedRule):
         else:
             # A shell string: the path must be the program (a leading hole such as f"{path} -q"), the
             # script of an interpreter (f"bash {path}"), or be made executable (`chmod +x`).
-            tokens = s.literal_text(command, self.bindings).split()
+            tokens = literal_text(command, self.bindings).split()
             runs_it = bool(tokens) and (tokens[0] == "*" or bool(_INTERPRETERS.search(tokens[0])))
             return (runs_it or "chmod +x" in " ".join(tokens)) and self._refers(command, downloaded)
         if not elements:
             return False
         if self._refers(elements[0], downloaded):
             return True
-        program = s.const_str(elements[0]) or ""
+        program = const_str(elements[0]) or ""
         return bool(_INTERPRETERS.search(program)) and any(self._refers(el, downloaded) for el in elements[1:3])
