@@ -174,7 +174,7 @@ def _run_engines(
     jobs: dict[str, tuple[Callable[[], str], Callable[[Sequence[sources.SourceFile]], EngineResult]]] = {
         "cst": (
             lambda: cache.engine_key("cst", catalogue.for_engine("cst"), cst.version(),
-                             cache.sources_digest(cst.rule_sources()), project.digest if project else ""),
+                             cache.sources_digest(cst.rule_sources()), cst.cache_digest(project, catalogue.for_engine("cst"))),
             lambda todo: cst.run([(f, parsed[f.path]) for f in todo], catalogue.for_engine("cst"), project),
         ),
         "bandit": (

@@ -14,7 +14,11 @@ from analyzer.sources import Project, SourceFile
 
 ENGINE = "cst"
 
-__all__ = ["CstRule", "rule_sources", "run"]
+__all__ = ["CstRule", "cache_digest", "rule_sources", "run"]
+
+# Rules whose findings in one file depend on the code of the other files of the run (calls
+# followed across files), so that a cached result is reused only when no Python file changed.
+CROSS_FILE_MODULES = ("analyzer.engines.cst.rules.behaviour",)
 
 
 def version() -> str:
@@ -27,6 +31,21 @@ def rule_sources() -> list[Path]:
     """The code that decides this engine's findings (for cache keys)."""
     here = Path(__file__).parent  # the rules and their support code, the PyPI index included
     return [*here.rglob("*.py"), *here.rglob("*.bin"), Path(parse.__file__)]
+
+
+def cache_digest(project: Project | None, rules: Sequence[RuleSpec]) -> str:
+    """What besides the file itself decides this engine's findings in a run (for cache keys)."""
+    if project is None:
+        return ""
+    wanted = {spec.id for spec in rules}
+    if not any(cls.id in wanted and cls.__module__ in CROSS_FILE_MODULES for cls in cst_rule_classes()):
+        return project.digest
+    import hashlib
+
+    digest = hashlib.sha256(project.digest.encode())
+    for rel in sorted(p for p in project.texts if p.endswith(".py")):
+        digest.update(b"\0" + project.texts[rel].encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def run(

@@ -26,7 +26,7 @@ import libcst
 from libcst.metadata import CodeRange, PositionProvider
 
 from analyzer.rulespec import RuleSpec, spec_from_mapping
-from analyzer.findings import Confidence, Finding, Region, Severity
+from analyzer.findings import Confidence, Finding, FlowStep, Region, Severity
 from analyzer.parse import ParsedModule
 from analyzer.sources import Project
 
@@ -56,6 +56,7 @@ class _Report:
     node: libcst.CSTNode | None
     region: Region | None
     message: str
+    flow: tuple[FlowStep, ...] = ()
 
 
 class CstRule(libcst.BatchableCSTVisitor):
@@ -101,8 +102,9 @@ class CstRule(libcst.BatchableCSTVisitor):
     def report(self, node: libcst.CSTNode, message: str | None = None) -> None:
         self._reports.append(_Report(node, None, message or self.summary))
 
-    def report_at(self, region: Region, message: str | None = None) -> None:
-        self._reports.append(_Report(None, region, message or self.summary))
+    def report_at(self, region: Region, message: str | None = None, flow: Sequence[FlowStep] = ()) -> None:
+        """Report a region; `flow` is the path that led there (SARIF codeFlows, text and JSON)."""
+        self._reports.append(_Report(None, region, message or self.summary, tuple(flow)))
 
     def check_text(self) -> None:
         """Override to inspect `self.context.text` directly."""
@@ -165,6 +167,7 @@ def run_rules(
                     severity=rule.spec.severity,
                     confidence=rule.spec.confidence,
                     engines=("cst",),
+                    flow=rep.flow,
                 )
             )
     return findings

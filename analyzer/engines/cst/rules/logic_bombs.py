@@ -314,14 +314,7 @@ class DateGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for now, rest in _split(test, guards.is_now):
-            if all(guards.is_time_constant(o) for o in rest):
-                text = " ".join(source_of(o) for o in now + rest)
-                absolute = bool(_YEARISH.search(text)) or any(
-                    (const_int(o) or 0) > 10**8 for o in rest
-                ) or any(".year" in source_of(guards._resolve(o)) for o in now)
-                return ("absolute" if absolute else "recurring", "A comparison of the current date with a constant")
-        return None
+        return date_guard(test, guards)
 
     def sink_kinds(self, description: tuple[str, str]) -> frozenset[str]:
         if description[0] == "absolute":
@@ -397,10 +390,7 @@ class CounterGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for _, rest in _split(test, guards.is_counter):
-            if all(isinstance(o, cst.Integer) for o in rest):
-                return ("counter", "A comparison of a persistent counter with a constant")
-        return None
+        return counter_guard(test, guards)
 
 
 class IdentityGuardedAction(_GuardRule):
@@ -460,10 +450,32 @@ class IdentityGuardedAction(_GuardRule):
     )
 
     def guard(self, test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
-        for _, rest in _split(test, guards.is_identity):
-            values = [_literalish(o) for o in rest]
-            if all(v is not None for v in values):
-                flat = [str(x).lower() for v in values for x in v]  # type: ignore[union-attr]
-                if flat and not all(x in _ORDINARY_IDENTITIES for x in flat):
-                    return ("identity", "A comparison of this host's or user's identity with a literal")
-        return None
+        return identity_guard(test, guards)
+
+
+def date_guard(test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
+    for now, rest in _split(test, guards.is_now):
+        if all(guards.is_time_constant(o) for o in rest):
+            text = " ".join(source_of(o) for o in now + rest)
+            absolute = bool(_YEARISH.search(text)) or any(
+                (const_int(o) or 0) > 10**8 for o in rest
+            ) or any(".year" in source_of(guards._resolve(o)) for o in now)
+            return ("absolute" if absolute else "recurring", "A comparison of the current date with a constant")
+    return None
+
+
+def counter_guard(test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
+    for _, rest in _split(test, guards.is_counter):
+        if all(isinstance(o, cst.Integer) for o in rest):
+            return ("counter", "A comparison of a persistent counter with a constant")
+    return None
+
+
+def identity_guard(test: cst.BaseExpression, guards: _Guards) -> tuple[str, str] | None:
+    for _, rest in _split(test, guards.is_identity):
+        values = [_literalish(o) for o in rest]
+        if all(v is not None for v in values):
+            flat = [str(x).lower() for v in values for x in v]  # type: ignore[union-attr]
+            if flat and not all(x in _ORDINARY_IDENTITIES for x in flat):
+                return ("identity", "A comparison of this host's or user's identity with a literal")
+    return None

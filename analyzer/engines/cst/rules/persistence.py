@@ -56,22 +56,27 @@ class _PersistenceRule(ScopedRule):
         return True
 
     def written_path(self, call: cst.Call, name: str) -> cst.BaseExpression | None:
-        method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
-        if name in _OPENERS:
-            mode = arg(call, 1, "mode")
-            return arg(call, 0, "file") if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
-        if name == "os.open":
-            flags = arg(call, 1, "flags")
-            return arg(call, 0, "path") if flags is not None and re.search(
-                r"O_(WRONLY|RDWR|APPEND|CREAT)", source_of(flags)) else None
-        if name in _COPIERS:
-            return arg(call, 1, "dst")
-        if method in ("write_text", "write_bytes", "symlink_to", "hardlink_to") and isinstance(call.func, cst.Attribute):
-            return call.func.value
-        if method == "open" and isinstance(call.func, cst.Attribute) and not name.startswith(("os.", "io.")):
-            mode = arg(call, 0, "mode")
-            return call.func.value if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
-        return None
+        return written_path(call, name)
+
+
+def written_path(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The path a call writes (open for writing, write_text/bytes, copies, links), else None."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if name in _OPENERS:
+        mode = arg(call, 1, "mode")
+        return arg(call, 0, "file") if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
+    if name == "os.open":
+        flags = arg(call, 1, "flags")
+        return arg(call, 0, "path") if flags is not None and re.search(
+            r"O_(WRONLY|RDWR|APPEND|CREAT)", source_of(flags)) else None
+    if name in _COPIERS:
+        return arg(call, 1, "dst")
+    if method in ("write_text", "write_bytes", "symlink_to", "hardlink_to") and isinstance(call.func, cst.Attribute):
+        return call.func.value
+    if method == "open" and isinstance(call.func, cst.Attribute) and not name.startswith(("os.", "io.")):
+        mode = arg(call, 0, "mode")
+        return call.func.value if mode is not None and _WRITE_MODE.search(const_str(mode) or "") else None
+    return None
 
 
 def _short(text: str) -> str:

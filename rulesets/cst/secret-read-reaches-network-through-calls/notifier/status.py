@@ -1,0 +1,5 @@
+import platform
+
+
+def build_status(ok):
+    return {"python": platform.python_version(), "ok": ok}
