@@ -19,6 +19,7 @@ from analyzer.engines.cst.framework import cst_rule_classes
 from analyzer.rulespec import (
     CatalogueError,
     RuleSpec,
+    SUITES,
     StageRule,
     bandit_table_path,
     declared_in,
@@ -97,6 +98,15 @@ class Catalogue:
             and not any(_matches(spec, s) for s in ignores)
         ]
         return Catalogue(tuple(chosen))
+
+    def in_suite(self, suite: str, named: Iterable[str] = ()) -> Catalogue:
+        """The rules of `suite`, plus any rule that `named` selects by its exact id or name (asking
+        for B608 by name runs it in the default suite too)."""
+        if suite not in SUITES:
+            raise CatalogueError(f"unknown suite {suite!r} (expected one of {', '.join(SUITES)})")
+        exact = {s.strip().upper() for s in named} | {s.strip() for s in named}
+        return Catalogue(tuple(spec for spec in self.rules
+                               if spec.suite in SUITES[suite] or spec.id in exact or spec.name in exact))
 
 
 def _matches(spec: RuleSpec, selector: str) -> bool:

@@ -41,6 +41,9 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "Replaces `select` of the configuration."),
         click.option("--ignore", multiple=True, metavar="RULES",
                      help="Skip these rules (same forms as --select). Replaces `ignore` of the configuration."),
+        click.option("--suite", type=click.Choice(config.SUITES), default=None,
+                     help="Rule suite: `default` (precise rules) or `extended` (adds rules that flag a call by "
+                          "name, e.g. Bandit B608) [default: `suite` of the configuration, else default]."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                      help="Read [tool.diffsentry] from this file [default: the nearest pyproject.toml above the "
                           "target that has one]."),
@@ -283,7 +286,9 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
     every_rule = _catalogue_or_exit()
     where = f"{cfg.path}: [tool.diffsentry]" if cfg.path else "configuration"
     try:
-        catalogue = every_rule.select(_split(options["select"]) or cfg.select, _split(options["ignore"]) or cfg.ignore)
+        selected = _split(options["select"]) or cfg.select
+        catalogue = every_rule.select(selected, _split(options["ignore"]) or cfg.ignore)
+        catalogue = catalogue.in_suite(options.get("suite") or cfg.suite, named=selected)
     except CatalogueError as exc:
         raise click.UsageError(str(exc) if options["select"] or options["ignore"] else f"{where}: {exc}") from None
     try:

@@ -7,6 +7,7 @@ silently ignored: a misspelt `ignore` would otherwise look like a working one.
     [tool.diffsentry]
     select = ["DS", "B6"]          # rules to run (ids, names, id prefixes, families); default all
     ignore = ["DS190"]             # rules to skip
+    suite = "default"              # default | extended (adds name-only rules, e.g. Bandit B608)
     fail-on = "error"              # error | warning | note | none
     exclude = ["migrations", "tests/fixtures/*"]
     baseline = ".diffsentry-baseline.json"
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from analyzer import baseline as baseline_file
 from analyzer.findings import Finding, Region, Severity
+from analyzer.rulespec import SUITES as RULE_SUITES
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 FILE_NAME = "pyproject.toml"
 FAIL_ON = ("error", "warning", "note", "none")
 DEFAULT_FAIL_ON = "warning"
+SUITES = tuple(RULE_SUITES)
 
 
 class ConfigError(ValueError):
@@ -55,6 +58,7 @@ class Config:
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    suite: str = "default"
     fail_on: str = DEFAULT_FAIL_ON
     exclude: tuple[str, ...] = ()
     baseline: Path | None = None  # absolute, resolved against the config file's directory
@@ -78,6 +82,7 @@ _KEYS = {
     "severity": "severity",
     "nosec": "nosec",
     "trust-added-suppressions": "trust_added_suppressions",
+    "suite": "suite",
 }
 
 
@@ -139,6 +144,10 @@ def _convert(key: str, value: Any, path: Path) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(f"{where} must be a list of non-empty strings")
         return tuple(v.strip() for v in value)
+    if key == "suite":
+        if value not in SUITES:
+            raise ConfigError(f"{where} must be one of {', '.join(SUITES)}, not {value!r}")
+        return value
     if key == "fail-on":
         if value not in FAIL_ON:
             raise ConfigError(f"{where} must be one of {', '.join(FAIL_ON)}, not {value!r}")

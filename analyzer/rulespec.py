@@ -46,6 +46,10 @@ FAMILY_TITLES: Mapping[str, str] = {
 # "diff", "suppress" and "config" are pipeline stages with rules of their own (see `StageRule`).
 ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config")
 SCOPES = ("lines", "file")
+# Like CodeQL's default and security-extended suites: "default" holds the rules precise enough to
+# show a reviewer unasked; "extended" adds rules that flag a function by name where a
+# data-following rule covers the same problem (Bandit's B608, B703, ...). Suite -> the rules' suites.
+SUITES: Mapping[str, tuple[str, ...]] = {"default": ("default",), "extended": ("default", "extended")}
 DOC_FIELDS = ("summary", "what", "why", "fix", "example", "use_instead")
 _OUR_ID = re.compile(r"^DS[1-6]\d\d$")
 _BANDIT_ID = re.compile(r"^B\d{3}$")
@@ -82,6 +86,7 @@ class RuleSpec:
     # file changed (for rules about the whole file).
     scope: str = "lines"
     source: str = ""  # where the declaration lives, repo-relative, for `explain` and docs
+    suite: str = "default"  # the smallest suite that runs this rule (see SUITES)
 
     def __post_init__(self) -> None:
         if not self.group:
@@ -124,6 +129,7 @@ def spec_from_mapping(fields: Mapping[str, Any], *, engine: str, source: str) ->
             group=str(get.get("group") or ""),
             scope=str(get.get("scope") or "lines"),
             source=source,
+            suite=str(get.get("suite") or "default"),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise CatalogueError(f"{where}: {exc}") from None
@@ -155,6 +161,8 @@ def validate(spec: RuleSpec) -> list[str]:
         problems.append("cwe is empty")
     if not _SECURITY_SEVERITY.match(spec.security_severity):
         problems.append(f"security-severity {spec.security_severity!r} is not a 0.0-10.0 string like '7.5'")
+    if spec.suite not in SUITES:
+        problems.append(f"suite {spec.suite!r} is not one of {tuple(SUITES)}")
     if spec.scope not in SCOPES:
         problems.append(f"scope {spec.scope!r} is not one of {SCOPES}")
     for name in DOC_FIELDS:

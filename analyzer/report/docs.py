@@ -8,7 +8,11 @@ from analyzer.rulespec import FAMILY_TITLES, RuleSpec
 DOCS_HEADER = (
     "# diffsentry rules\n\n"
     "Generated from the rule declarations by `diffsentry rules --format markdown > docs/rules.md`; "
-    "a test fails when this file is out of date. Each rule's cases live next to its declaration.\n"
+    "a test fails when this file is out of date. Each rule's cases live next to its declaration.\n\n"
+    "The `suite` column says which rules run by default: `default` rules follow data or match an "
+    "unambiguous dangerous form; `extended` rules (`--suite extended`, or `suite = \"extended\"` in "
+    "`[tool.diffsentry]`) add checks that flag a call by its name where a `default` rule follows the "
+    "data to the same sink.\n"
 )
 
 
@@ -43,7 +47,7 @@ def help_markdown(spec: RuleSpec) -> str:
     )
     return (
         f"{body}\n\n**{spec.id} {spec.name}** · severity {spec.severity.level} · confidence "
-        f"{spec.confidence.precision} · security-severity {spec.security_severity} · {cwe}"
+        f"{spec.confidence.precision} · suite {spec.suite} · security-severity {spec.security_severity} · {cwe}"
         + (f"\n\n## References{refs}" if refs else "")
     )
 
@@ -60,7 +64,7 @@ def render_explain(spec: RuleSpec) -> str:
     cwe = ", ".join(f"CWE-{n}" for n in spec.cwe)
     return (
         f"{spec.id} {spec.name} ({spec.family}, {spec.engine})\n"
-        f"severity {spec.severity.level}, confidence {spec.confidence.precision}, "
+        f"severity {spec.severity.level}, confidence {spec.confidence.precision}, suite {spec.suite}, "
         f"security-severity {spec.security_severity}, {cwe}\n\n"
         f"{spec.summary}\n\n"
         f"{help_text(spec)}\n"
@@ -75,10 +79,11 @@ def render_rules_markdown(catalogue: Catalogue) -> str:
         specs = [s for s in catalogue.rules if s.family == family]
         if not specs:
             continue
-        parts.append(f"\n## {title}\n\n| id | name | severity | confidence | engine | summary |\n|---|---|---|---|---|---|\n")
+        parts.append(f"\n## {title}\n\n| id | name | severity | confidence | suite | engine | summary |\n"
+                     "|---|---|---|---|---|---|---|\n")
         parts.extend(
             f"| [{s.id}](#{s.id.lower()}-{s.name}) | `{s.name}` | {s.severity.level} | {s.confidence.precision} "
-            f"| {s.engine} | {s.summary} |\n"
+            f"| {s.suite} | {s.engine} | {s.summary} |\n"
             for s in specs
         )
         for spec in specs:

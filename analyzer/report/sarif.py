@@ -2,8 +2,8 @@
 
 GitHub-specific choices (from its code scanning docs and codeql-action):
 * `results` is always present, empty when clean;
-* rule `properties` carry `tags` (`security`, `external/cwe/cwe-078`), `precision` and
-  `security-severity`; results carry `partialFingerprints.primaryLocationLineHash` exactly as
+* rule `properties` carry `tags` (`security`, `external/cwe/cwe-078`), `precision`,
+  `security-severity` and our `suite` (default or extended, as CodeQL's query suites); results carry `partialFingerprints.primaryLocationLineHash` exactly as
   upload-sarif computes it, plus our own line-independent key;
 * URIs are repo-relative against `%SRCROOT%`;
 * `automationDetails` only when a category was asked for (it overrides the upload's category).
@@ -76,6 +76,7 @@ def _rule(spec: RuleSpec) -> om.ReportingDescriptor:
         properties={
             "tags": tags,
             "precision": spec.confidence.precision,
+            "suite": spec.suite,
             "security-severity": spec.security_severity,
             "engine": spec.engine,
         },

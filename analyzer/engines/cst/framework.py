@@ -32,7 +32,7 @@ from analyzer.sources import Project
 
 _SPEC_FIELDS = (
     "id", "name", "severity", "confidence", "cwe", "security_severity", "summary", "what", "why", "fix",
-    "example", "use_instead", "references", "group", "scope",
+    "example", "use_instead", "references", "group", "scope", "suite",
 )
 
 
@@ -77,6 +77,7 @@ class CstRule(libcst.BatchableCSTVisitor):
     references: ClassVar[tuple[str, ...]] = ()
     group: ClassVar[str] = ""
     scope: ClassVar[str] = "lines"
+    suite: ClassVar[str] = "default"  # "extended": only in the extended suite (catalogue.SUITES)
 
     #: Code that must not be reported / must be reported at least once. A case may also carry
     #: `# ruleid:` / `# ok:` annotations to pin the exact lines.
