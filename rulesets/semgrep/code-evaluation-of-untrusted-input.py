@@ -5,6 +5,8 @@ import sys
 import tokenize
 from argparse import ArgumentParser
 
+import gradio
+import streamlit
 from fastapi import FastAPI
 from flask import Flask, jsonify, request
 
@@ -109,3 +111,43 @@ def run_maintenance_script() -> None:
     eval(options.cmd[0])()
     # ruleid: code-evaluation-of-untrusted-input
     print(eval(options.expression))
+
+PLUGIN_MODULES = {"upper": "plugins.upper"}
+
+
+# --- sources beyond web requests (shared block) and their safe look-alikes ---
+
+formula = streamlit.text_input("Column formula", "price * quantity")
+# ruleid: code-evaluation-of-untrusted-input
+streamlit.write(eval(formula))
+chosen = streamlit.selectbox("Column", ["price", "quantity"])
+# ok: code-evaluation-of-untrusted-input
+streamlit.write(eval(chosen))
+
+
+def apply_discount(price_expression):
+    # ruleid: code-evaluation-of-untrusted-input
+    return eval(price_expression) * 0.9
+
+
+def apply_fixed_discount(price_text):
+    # ok: code-evaluation-of-untrusted-input
+    return eval(str(float(price_text))) * 0.9
+
+
+def enqueue_discount(queue, expression):
+    return queue.enqueue(apply_discount, expression)
+
+
+def run_plugin(plugin_name, text):
+    # ruleid: code-evaluation-of-untrusted-input
+    return importlib.import_module(plugin_name).transform(text)
+
+
+def run_known_plugin(plugin_name, text):
+    # ok: code-evaluation-of-untrusted-input
+    return importlib.import_module(PLUGIN_MODULES[plugin_name]).transform(text)
+
+
+demo = gradio.Interface(fn=run_plugin, inputs=["text", "text"], outputs="text")
+known = gradio.Interface(run_known_plugin, inputs=["text", "text"], outputs="text")

@@ -4,6 +4,7 @@ import pickle
 import socket
 
 import jsonpickle
+import torch
 import yaml
 from fastapi import FastAPI, UploadFile
 from flask import Flask, render_template, request
@@ -70,3 +71,35 @@ def load_cache(path: str = "/var/cache/app/index.pkl"):
     with open(path, "rb") as handle:
         # ok: deserialization-of-untrusted-data
         return pickle.load(handle)
+
+
+# --- sources beyond web requests (shared block), torch.load, and their safe look-alikes ---
+
+
+def on_message(channel, method, properties, body):
+    # ruleid: deserialization-of-untrusted-data
+    job = pickle.loads(body)
+    # ok: deserialization-of-untrusted-data
+    job = json.loads(body)
+    channel.basic_ack(delivery_tag=method.delivery_tag)
+
+
+def drain(sqs, queue_url):
+    for record in sqs.receive_message(QueueUrl=queue_url)["Messages"]:
+        # ruleid: deserialization-of-untrusted-data
+        yield pickle.loads(base64.b64decode(record["Body"]))
+
+
+@app.route("/models/evaluate", methods=["POST"])
+def evaluate_model():
+    checkpoint = request.files["checkpoint"]
+    # ruleid: deserialization-of-untrusted-data
+    weights = torch.load(checkpoint)
+    # ok: deserialization-of-untrusted-data
+    weights = torch.load(checkpoint, weights_only=True)
+    return {"tensors": len(weights)}
+
+
+def load_local_weights(path):
+    # ok: deserialization-of-untrusted-data
+    return torch.load(path)

@@ -83,3 +83,77 @@ async def image(image_id: int):
 def read_settings(path: str = "settings.toml") -> str:
     # ok: file-path-from-untrusted-input
     return Path(path).read_text()
+
+
+# --- containment checks: resolved, compared with a separator, failing branch leaves ---
+
+UPLOADS = "/srv/app/uploads"
+STATIC_ROOT = Path("/srv/app/static").resolve()
+
+
+@app.route("/uploads/unresolved")
+def read_unresolved():
+    path = os.path.join(UPLOADS, request.args["path"])
+    if not path.startswith(UPLOADS):
+        abort(403)
+    # ruleid: file-path-from-untrusted-input
+    return send_file(path)
+
+
+@app.route("/uploads/no-separator")
+def read_without_separator():
+    path = os.path.realpath(os.path.join(UPLOADS, request.args["path"]))
+    if not path.startswith(UPLOADS):
+        abort(403)
+    # ruleid: file-path-from-untrusted-input
+    return send_file(path)
+
+
+@app.route("/uploads/with-separator")
+def read_with_separator():
+    path = os.path.realpath(os.path.join(UPLOADS, request.args["path"]))
+    if not path.startswith(UPLOADS + os.sep):
+        abort(403)
+    # ok: file-path-from-untrusted-input
+    return send_file(path)
+
+
+@app.route("/uploads/commonpath")
+def read_commonpath():
+    path = os.path.abspath(os.path.join(UPLOADS, request.args["path"]))
+    if os.path.commonpath([path, UPLOADS]) != UPLOADS:
+        raise PermissionError(path)
+    # ok: file-path-from-untrusted-input
+    return send_file(path)
+
+
+@app.route("/uploads/logged-only")
+def read_logged_only():
+    path = os.path.realpath(os.path.join(UPLOADS, request.args["path"]))
+    if os.path.commonpath([path, UPLOADS]) != UPLOADS:
+        app.logger.warning("outside uploads: %s", path)
+    # ruleid: file-path-from-untrusted-input
+    return send_file(path)
+
+
+@api.get("/static/{name:path}")
+def static_file(name: str):
+    target = (STATIC_ROOT / name).resolve()
+    inside = target.is_relative_to(STATIC_ROOT)
+    print("serving", target, inside)
+    # ruleid: file-path-from-untrusted-input
+    FileResponse(target)
+    if not target.is_relative_to(STATIC_ROOT):
+        raise PermissionError(name)
+    # ok: file-path-from-untrusted-input
+    return FileResponse(target)
+
+
+def upload_avatar(request):
+    upload = request.FILES["avatar"]
+    # ruleid: file-path-from-untrusted-input
+    with open("/srv/media/avatars/" + upload.name, "wb") as out:
+        out.write(upload.read())
+    # ok: file-path-from-untrusted-input
+    with open("/srv/media/avatars/" + Path(upload.name).name, "wb") as out:
+        out.write(upload.read())

@@ -4,9 +4,12 @@ import tornado.web
 from html import escape
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from flask import Flask, jsonify, render_template, request
+
+from .models import Comment
 
 app = Flask(__name__)
 api = FastAPI()
@@ -81,3 +84,39 @@ class ReportBuilder:
         title = os.environ.get("REPORT_TITLE", "Report")
         # ok: html-built-from-untrusted-input
         return f"<html><h1>{title}</h1></html>"
+
+
+# --- Flask 2 verb decorators, and stored XSS ---
+
+
+@app.get("/search")
+def search():
+    query = request.args.get("q", "")
+    # ruleid: html-built-from-untrusted-input
+    return f"<p>No results for <b>{query}</b></p>"
+
+
+@app.get("/search-escaped")
+def search_escaped():
+    query = request.args.get("q", "")
+    # ok: html-built-from-untrusted-input
+    return f"<p>No results for <b>{escape(query)}</b></p>"
+
+
+@api.get("/search-json")
+def search_json(q: str):
+    # FastAPI serialises the return value as a JSON string, not HTML.
+    # ok: html-built-from-untrusted-input
+    return f"<p>No results for <b>{q}</b></p>"
+
+
+def comment_page(request, comment_id):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    # ruleid: html-built-from-untrusted-input
+    return HttpResponse("<article>%s</article>" % comment.body)
+
+
+def comment_page_escaped(request, comment_id):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    # ok: html-built-from-untrusted-input
+    return HttpResponse("<article>%s</article>" % escape(comment.body))

@@ -1,8 +1,10 @@
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from flask import Flask, render_template, request
 from markupsafe import Markup, escape
+
+from .models import Comment, Post
 
 app = Flask(__name__)
 
@@ -47,3 +49,25 @@ def profile_safely(username):
     # ok: markup-marked-safe-from-untrusted-input
     heading = Markup("<h2>{}</h2>").format(username)
     return render_template("profile.html", heading=heading)
+
+
+# --- stored XSS: text users wrote earlier, read back from the database ---
+
+
+def show_comment(request, comment_id):
+    comment = get_object_or_404(Comment, pk=comment_id)
+    # ruleid: markup-marked-safe-from-untrusted-input
+    body = mark_safe("<div class='comment'>" + comment.body + "</div>")
+    # ok: markup-marked-safe-from-untrusted-input
+    body = format_html("<div class='comment'>{}</div>", comment.body)
+    # ok: markup-marked-safe-from-untrusted-input
+    link = mark_safe("<a href='/comments/%d'>permalink</a>" % comment.pk)
+    return render(request, "comment.html", {"body": body, "link": link})
+
+
+def latest_posts(request):
+    items = []
+    for post in Post.objects.filter(published=True):
+        # ruleid: markup-marked-safe-from-untrusted-input
+        items.append(mark_safe(f"<li>{post.title}</li>"))
+    return render(request, "posts.html", {"items": items})

@@ -1,3 +1,4 @@
+import json
 import socket
 import sys
 from urllib.parse import urlparse
@@ -75,3 +76,48 @@ def search():
     # ok: request-to-untrusted-url
     response = requests.get("https://search.example.com/api", params={"q": query}, timeout=5)
     return response.json()
+
+
+# --- host allow-lists: the parsed URL of the same value, failing branch leaves ---
+
+PREVIEW_HOSTS = {"example.com", "docs.example.com"}
+
+
+@app.route("/preview-checked", methods=["POST"])
+def preview_checked():
+    url = request.json["url"]
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or parsed.hostname not in PREVIEW_HOSTS:
+        abort(400)
+    # ok: request-to-untrusted-url
+    return requests.get(url, timeout=5).text
+
+
+@app.route("/preview-scheme-only", methods=["POST"])
+def preview_scheme_only():
+    url = request.json["url"]
+    if urlparse(url).scheme != "https":
+        abort(400)
+    # ruleid: request-to-untrusted-url
+    return requests.get(url, timeout=5).text
+
+
+@app.route("/preview-other-url", methods=["POST"])
+def preview_checks_another_url():
+    url = request.json["url"]
+    referrer = urlparse(request.headers.get("Referer", ""))
+    if referrer.hostname not in PREVIEW_HOSTS:
+        abort(400)
+    # ruleid: request-to-untrusted-url
+    return requests.get(url, timeout=5).text
+
+
+def lambda_handler(event, context):
+    callback = json.loads(event["body"])["callback_url"]
+    # ruleid: request-to-untrusted-url
+    urlopen(callback, timeout=5)
+    if urlparse(callback).hostname not in PREVIEW_HOSTS:
+        return {"statusCode": 400}
+    # ok: request-to-untrusted-url
+    urlopen(callback, timeout=5)
+    return {"statusCode": 200}

@@ -1,11 +1,14 @@
+import json
 import os
 import shlex
 import subprocess
 import sys
 
 from flask import Flask, request
+from slack_bolt import App
 
 app = Flask(__name__)
+slack = App()
 
 
 @app.route("/ping")
@@ -76,3 +79,44 @@ def greet():
     name = request.args.get("name", "world")
     # ok: shell-command-from-untrusted-input
     return subprocess.run(["bash", "-c", 'echo "hello $1"', "greet", name], capture_output=True, text=True).stdout
+
+
+# --- sources beyond web requests (shared block) and their safe look-alikes ---
+
+BACKUP_DATABASES = {"main", "analytics"}
+
+
+def dump_database(**context):
+    database = context["dag_run"].conf.get("database", "main")
+    # ruleid: shell-command-from-untrusted-input
+    subprocess.run(f"pg_dump {database} > /backups/{database}.sql", shell=True, check=True)
+    if database not in BACKUP_DATABASES:
+        raise ValueError(database)
+    # ok: shell-command-from-untrusted-input
+    subprocess.run(f"pg_dump {database} > /backups/{database}.sql", shell=True, check=True)
+
+
+async def on_message(message):
+    service = message.content.split(" ", 1)[1]
+    # ruleid: shell-command-from-untrusted-input
+    os.popen("systemctl status " + service)
+    # ok: shell-command-from-untrusted-input
+    os.popen("systemctl status " + shlex.quote(service))
+
+
+@slack.command("/restart")
+def restart(ack, command):
+    ack()
+    # ruleid: shell-command-from-untrusted-input
+    os.system("systemctl restart " + command["text"])
+
+
+def on_job(channel, method, properties, body):
+    # ruleid: shell-command-from-untrusted-input
+    subprocess.call("convert " + json.loads(body)["file"] + " out.png", shell=True)
+
+
+def on_status(channel, method, properties, status):
+    # The callback shape with a different last parameter: not a message body.
+    # ok: shell-command-from-untrusted-input
+    subprocess.call("logger " + status, shell=True)

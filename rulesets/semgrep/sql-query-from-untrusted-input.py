@@ -1,3 +1,7 @@
+import datetime
+import enum
+import json
+import re
 import sqlite3
 import sys
 
@@ -5,13 +9,15 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.http import JsonResponse
 from fastapi import Depends, FastAPI
-from flask import Flask, jsonify, request
+from celery import Celery
+from flask import Flask, abort, jsonify, request
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .models import Order, Product, User
 
 app = Flask(__name__)
+celery_app = Celery("reports")
 api = FastAPI()
 db = sqlite3.connect("app.db")
 SORTABLE_COLUMNS = {"name": "name", "price": "price", "created": "created_at"}
@@ -129,3 +135,84 @@ class ManagementCommand:
         with connection.cursor() as cursor:
             # ruleid: sql-query-from-untrusted-input
             cursor.execute(f"SELECT count(*) FROM {table}", *params)
+
+
+# --- sources beyond web requests (shared block) and their safe look-alikes ---
+
+
+def lambda_handler(event, context):
+    sku = json.loads(event["body"])["sku"]
+    with connection.cursor() as cur:
+        # ruleid: sql-query-from-untrusted-input
+        cur.execute("SELECT name FROM products WHERE sku = '" + sku + "'")
+        # ok: sql-query-from-untrusted-input
+        cur.execute("SELECT name FROM products WHERE sku = %s", (sku,))
+
+
+@celery_app.task
+def archive_reports(owner):
+    with connection.cursor() as cur:
+        # ruleid: sql-query-from-untrusted-input
+        cur.execute(f"UPDATE reports SET archived = true WHERE owner = '{owner}'")
+        # ok: sql-query-from-untrusted-input
+        cur.execute("UPDATE reports SET archived = true WHERE owner = %s", (owner,))
+
+
+class UserQuery:
+    def resolve_user_email(self, info, username):
+        with connection.cursor() as cur:
+            # ruleid: sql-query-from-untrusted-input
+            cur.execute(f"SELECT email FROM auth_user WHERE username = '{username}'")
+            # ok: sql-query-from-untrusted-input
+            cur.execute("SELECT email FROM auth_user WHERE username = %s", [username])
+
+
+async def find_note(update, context):
+    keyword = update.message.text.removeprefix("/find ")
+    # ruleid: sql-query-from-untrusted-input
+    db.execute("SELECT body FROM notes WHERE body LIKE '%%%s%%'" % keyword)
+    # ok: sql-query-from-untrusted-input
+    db.execute("SELECT body FROM notes WHERE body LIKE ?", (f"%{keyword}%",))
+
+
+def render_report(report_id: int, template_name: str):
+    # A plain function's parameters are not a source (who calls it is not known here).
+    # ok: sql-query-from-untrusted-input
+    db.execute(f"SELECT * FROM {template_name} WHERE id = {report_id}")
+
+
+# --- validation idioms: a guard counts only when its failing branch leaves ---
+
+
+class Direction(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@app.route("/products/ordered")
+def ordered_products():
+    direction = request.args.get("dir", "ASC")
+    if direction not in ("ASC", "DESC"):
+        app.logger.warning("odd direction %s", direction)
+    # ruleid: sql-query-from-untrusted-input
+    db.execute(f"SELECT id FROM products ORDER BY id {direction}")
+    # ok: sql-query-from-untrusted-input
+    db.execute(f"SELECT id FROM products ORDER BY id {Direction(direction).value}")
+    since = datetime.date.fromisoformat(request.args["since"])
+    # ok: sql-query-from-untrusted-input
+    db.execute(f"SELECT id FROM products WHERE added > '{since}'")
+    return jsonify([])
+
+
+@app.route("/products/by-code")
+def product_by_code():
+    code = request.args["code"]
+    if not re.match(r"[A-Z]{3}-\d+", code):
+        abort(400)
+    # ruleid: sql-query-from-untrusted-input
+    db.execute(f"SELECT id FROM products WHERE code = '{code}'")
+    if not re.match(r"^[A-Z]{3}-\d+$", code):
+        abort(400)
+    # ok: sql-query-from-untrusted-input
+    db.execute(f"SELECT id FROM products WHERE code = '{code}'")
+    return jsonify([])

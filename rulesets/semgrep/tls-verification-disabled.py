@@ -5,6 +5,8 @@ import aiohttp
 import httpx
 import requests
 import urllib3
+import warnings
+from urllib3.exceptions import InsecureRequestWarning
 
 
 def fetch_status(url: str) -> int:
@@ -35,8 +37,17 @@ async def post_event(payload: dict) -> None:
         await client.post("https://events.example/ingest", json=payload)
 
 
-# ruleid: tls-verification-disabled
+# ok: tls-verification-disabled
+# ruleid: tls-warning-silenced
 urllib3.disable_warnings()
+# ruleid: tls-warning-silenced
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+# ruleid: tls-warning-silenced
+warnings.filterwarnings("ignore", category=InsecureRequestWarning)
+# ok: tls-warning-silenced
+urllib3.disable_warnings(urllib3.exceptions.SubjectAltNameWarning)
+# ok: tls-warning-silenced
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 def fetch_with_private_ca(url: str) -> bytes:

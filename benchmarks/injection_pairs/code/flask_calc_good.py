@@ -1,0 +1,11 @@
+import ast
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.get("/calc")
+def calc():
+    expression = request.args["expr"]
+    return {"result": ast.literal_eval(expression)}

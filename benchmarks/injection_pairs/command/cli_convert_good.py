@@ -1,0 +1,12 @@
+import shlex
+import subprocess
+import sys
+
+
+def main() -> None:
+    source, target = sys.argv[1], sys.argv[2]
+    subprocess.run(f"ffmpeg -i {shlex.quote(source)} -vn {shlex.quote(target)}", shell=True, check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+import re
+import subprocess
+
+from fastapi import FastAPI, HTTPException
+
+api = FastAPI()
+
+
+@api.post("/exports/{name}")
+def export(name: str):
+    if not re.fullmatch(r"[a-z0-9_-]{1,40}", name):
+        raise HTTPException(status_code=400, detail="bad export name")
+    subprocess.check_call("tar czf /exports/%s.tgz /srv/data/%s" % (name, name), shell=True)
+    return {"ok": True}

@@ -1,0 +1,18 @@
+import smtplib
+from email.message import EmailMessage
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/contact")
+def contact():
+    message = EmailMessage()
+    message.set_content(request.form["body"])
+    message["Subject"] = "Contact form: " + request.form["subject"]
+    message["From"] = "web@example.com"
+    message["To"] = "support@example.com"
+    with smtplib.SMTP("localhost") as smtp:
+        smtp.send_message(message)
+    return {"sent": True}

@@ -1,0 +1,13 @@
+import os
+
+from slack_bolt import App
+
+app = App()
+
+
+@app.command("/runbook")
+def show_runbook(ack, command, respond):
+    ack()
+    page = os.path.basename(command["text"].strip())
+    with open(f"/srv/runbooks/{page}.md", encoding="utf-8") as handle:
+        respond(handle.read())

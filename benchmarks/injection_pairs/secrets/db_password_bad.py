@@ -1,0 +1,5 @@
+import psycopg2
+
+
+def connect():
+    return psycopg2.connect(host="db.internal", dbname="orders", user="orders_app", password="wLfKkaVE!tNMO66iv9")

@@ -1,0 +1,11 @@
+from html import escape
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.get("/search")
+def search():
+    query = request.args.get("q", "")
+    return f"<p>No results for <b>{escape(query)}</b></p>"
