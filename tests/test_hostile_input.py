@@ -84,8 +84,9 @@ def hostile_scan(tmp_path_factory) -> dict:
     sarif = base / "out.sarif"
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "analyzer", "scan", str(root), "--no-cache", "-f", "json", "--sarif-output",
-         str(sarif)],
+        # --suite extended: Bandit's B602 (extended) must still see the shell call beside DS210.
+        [sys.executable, "-m", "analyzer", "scan", str(root), "--no-cache", "-f", "json", "--suite", "extended",
+         "--sarif-output", str(sarif)],
         capture_output=True, timeout=900, env={**os.environ, "PYTHONPATH": str(REPO)}, cwd=root,
     )
     assert proc.returncode >= 0, f"diffsentry crashed with signal {-proc.returncode}: {proc.stderr[-2000:]!r}"
@@ -450,7 +451,7 @@ def test_hostile_patch_through_the_command_line_exits_2(repo_with_outside, tmp_p
         "b/new.py", ["import os", "os.system(input())"]), encoding="utf-8")
     with opened_files() as opened:
         result = CliRunner().invoke(main, ["diff", "--patch", str(patch), "--root", str(root), "--no-cache",
-                                           "-f", "json"])
+                                           "-f", "json", "--suite", "extended"])  # B605 is extended
     document = json.loads(result.stdout)
     assert result.exit_code == 2
     assert document["files"] == ["new.py"]  # the rest of the patch was analysed

@@ -78,7 +78,9 @@ def test_hooks_block_a_commit_that_adds_a_dangerous_line(hook_repo, tmp_path):
     env = _env(tmp_path)
     project = GitRepo(tmp_path / "project")
     project.write(".pre-commit-config.yaml", yaml.safe_dump(
-        {"repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "diffsentry"}, {"id": "diffsentry-diff"}]}]}
+        # The whole-file hook with the extended suite: the legacy finding below is Bandit's B602.
+        {"repos": [{"repo": str(hook_path), "rev": rev, "hooks": [{"id": "diffsentry", "args": ["--suite", "extended"]},
+                                                                   {"id": "diffsentry-diff"}]}]}
     ))
     project.write("deploy.py", LEGACY)  # committed before the hooks: an existing finding
     project.write("app/views.py", VIEWS)  # the notes service of tests/test_review_flow.py

@@ -225,7 +225,7 @@ def pr_repo(tmp_path_factory) -> GitRepo:
     repo.write("app/client.py", CLIENT)
     repo.write("app/admin.py", ADMIN)
     repo.commit("notes service")
-    created = run_cli("baseline", "create", str(repo.path))
+    created = run_cli("baseline", "create", str(repo.path), "--suite", "extended")  # B602 is extended
     assert created.exit_code == 0, created.output
     repo.commit("accept the legacy finding")
     fork = repo.git("rev-parse", "HEAD").strip()
@@ -272,7 +272,7 @@ def test_base_reports_what_the_pull_request_shows(pr_repo):
 
 
 def test_base_with_every_rule(pr_repo):
-    result = run_cli("diff", "--base", "main", "--root", str(pr_repo.path), "-f", "json")
+    result = run_cli("diff", "--base", "main", "--root", str(pr_repo.path), "-f", "json", "--suite", "extended")
     assert result.exit_code == 1, result.output
     got = keyed(findings_of(result))
     assert got >= EXPECTED_PR
