@@ -7,6 +7,10 @@ PEM private keys have a header and a base64 body, so the text itself says what i
 file is searched (strings, comments, docstrings): a key in a comment is as leaked as one in code.
 Documentation placeholders (`AKIAIOSFODNN7EXAMPLE`, `sk-xxxx…`, `ghp_your_token_here`) and
 low-entropy fillers are skipped.
+
+Passwords and framework secret keys have no shape; DS352 takes them where the code says what
+they are (a `password=` argument, `SECRET_KEY = ...`) and the literal itself is random-looking,
+which keeps `password="postgres"` in a test fixture and `token_type="bearer"` quiet.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import bisect
 import math
 import re
 from collections import Counter
+
+import libcst as cst
 
 from analyzer.engines.cst.framework import CstRule
 from analyzer.findings import Confidence, Region, Severity
@@ -218,3 +224,101 @@ class PrivateKeyLiteral(CstRule):
                 _region(starts, match.start(), match.end()),
                 "Private key embedded in the source: replace it and load it from outside the repository.",
             )
+
+
+# Keyword arguments and assignment targets that hold a credential (whole name, any case).
+CREDENTIAL_NAME = re.compile(
+    r"(?i)^(?:[a-z0-9]+_)*(?:password|passwd|pwd|secret|secret_key|client_secret|api_key|apikey|"
+    r"access_key|secret_access_key|auth_token|access_token|private_key|signing_key)$"
+)
+MIN_SECRET_LENGTH = 12
+
+
+def _credential_literal(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        if isinstance(value, str) and len(value) >= MIN_SECRET_LENGTH and looks_random(value):
+            return value
+    return None
+
+
+def _target_name(target: cst.BaseExpression) -> str | None:
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute):
+        return target.attr.value
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            return key if isinstance(key, str) else None
+    return None
+
+
+class CredentialLiteral(CstRule):
+    id = "DS352"
+    name = "credential-literal"
+    severity = Severity.ERROR
+    confidence = Confidence.MEDIUM
+    cwe = (798, 259)
+    security_severity = "7.5"
+    group = "hard-coded-credential"
+    summary = "A random-looking password or secret key is written in the source as a credential argument or setting."
+    what = (
+        "Finds string literals of 12 or more random-looking characters (mixed letters and digits, "
+        "high entropy, no placeholder words) passed as a credential keyword argument (`password=`, "
+        "`secret=`, `api_key=`, `token=`, `client_secret=`, `private_key=`, with any prefix such "
+        "as `db_password=`) or assigned to such a name, attribute or key (`SECRET_KEY = ...`, "
+        "`app.secret_key = ...`, `app.config[\"SECRET_KEY\"] = ...`). Short or dictionary-like "
+        "values (`\"postgres\"`, `\"hunter2\"`) and placeholders (`\"changeme\"`, `\"your-key\"`) "
+        "are not reported: they are test fixtures far more often than leaks."
+    )
+    why = (
+        "A password or signing key in source is known to everyone who can read the repository, its "
+        "forks and its CI logs, and it stays in history after the line is removed. A leaked Flask or "
+        "Django SECRET_KEY lets anyone forge sessions and password-reset links. Assistants paste "
+        "the value the user showed them to make the example run."
+    )
+    fix = "Rotate the credential, then read it from the environment or a secret store at run time."
+    example = (
+        "import psycopg2\n\nconn = psycopg2.connect(host=\"db.internal\", user=\"orders\", "
+        "password=\"Tq7vLm2Xw9Rk4Bn8\")\n"
+    )
+    use_instead = (
+        "import os\nimport psycopg2\n\nconn = psycopg2.connect(host=\"db.internal\", user=\"orders\", "
+        "password=os.environ[\"ORDERS_DB_PASSWORD\"])\n"
+    )
+    references = (
+        "https://cwe.mitre.org/data/definitions/798.html",
+        "https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html",
+    )
+
+    VALID = (
+        "import psycopg2\n\n# ok: credential-literal\nconn = psycopg2.connect(user=\"app\", password=\"postgres\")\n",
+        "import os\n\n# ok: credential-literal\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n"
+        "# ok: credential-literal\nTEST_PASSWORD = \"correct-horse-battery\"\n",
+        "# ok: credential-literal\nclient = Client(token_type=\"Bearer\", region=\"eu-west-1a9b8c7d6\")\n"
+        "# ok: credential-literal\nAPI_KEY = \"your-api-key-goes-here\"\n",
+    )
+    INVALID = (
+        "import psycopg2\n\n# ruleid: credential-literal\n"
+        "conn = psycopg2.connect(host=\"db\", user=\"orders\", password=\"wLfKkaVE!tNMO66iv9\")\n",
+        "from flask import Flask\n\napp = Flask(__name__)\n# ruleid: credential-literal\n"
+        "app.config[\"SECRET_KEY\"] = \"U2aC13Fa61ESYhD1NfFPb9jTo6z5xcIcQPzMuEGQ\"\n",
+        "# ruleid: credential-literal\nSECRET_KEY = \"k3J9x!vQ2mR7tL5wZ8pB4nC6\"\n",
+    )
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and CREDENTIAL_NAME.match(node.keyword.value) and _credential_literal(node.value):
+            self.report(node, f"`{node.keyword.value}=` is a literal credential: rotate it and read it from the "
+                              "environment or a secret store.")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if _credential_literal(node.value) is None:
+            return
+        for target in node.targets:
+            name = _target_name(target.target)
+            if name is not None and CREDENTIAL_NAME.match(name):
+                self.report(node, f"`{name}` is set to a literal credential: rotate it and read it from the "
+                                  "environment or a secret store.")
+                return
