@@ -249,10 +249,16 @@ _PERSISTENCE = (
 )
 
 
-def path_tokens(text: str) -> frozenset[str]:
-    """Distinctive literal parts of a rendered path: `~/.cache/.agent` -> {".agent"}."""
+def path_tokens(text: str, expr: cst.BaseExpression | None = None) -> frozenset[str]:
+    """Distinctive literal parts of a rendered path: `~/.cache/.agent` -> {".agent"}; a path held in
+    an attribute (`self.cache`, `config.BIN`) is also known by that name."""
     parts = re.split(r"[/\\\s*]+", text)
-    return frozenset(p for p in parts if len(p) >= 3 and p.lower().strip(".") not in _GENERIC_TOKENS and "." != p)
+    tokens = {p for p in parts if len(p) >= 3 and p.lower().strip(".") not in _GENERIC_TOKENS and "." != p}
+    if isinstance(expr, cst.Call) and expr.args and (s.dotted(expr.func) or "") in ("str", "os.fspath", "Path"):
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Attribute) and s.dotted(expr):
+        tokens.add("@" + (s.dotted(expr) or ""))
+    return frozenset(tokens)
 
 
 def llm_call(call: cst.Call, name: str) -> Fact | None:
@@ -302,7 +308,7 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
         program = command.split()[0] if command.split() else "*"
         shown = program if program != "*" else "a computed program"
         facts.append(Fact(SPAWN, f"spawns a {' '.join([*how, 'process'])} ({shown})", call, grade="shell" if _is_shell(call, name) else "",
-            tokens=path_tokens(command)))
+            tokens=path_tokens(command, _program(call))))
         for rule in _PERSISTENCE:
             if rule.COMMAND is not None and rule.COMMAND.search(command):
                 facts.append(Fact(PERSIST, f"installs {rule.WHAT}", call))
@@ -311,12 +317,12 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
         target = call.args[0].value if call.args else None
         facts.append(Fact(DYNAMIC, "runs dynamic code" if name not in ("__import__", "importlib.import_module")
                           else "imports a module by computed name", call,
-                          tokens=path_tokens(s.literal_text(target, bindings)) if target is not None else frozenset()))
+                          tokens=path_tokens(s.literal_text(target, bindings), target) if target is not None else frozenset()))
     elif name in ("runpy.run_path", "importlib.util.spec_from_file_location", "os.startfile") or re.match(
             r"^os\.(exec|spawn)", name):
         target = s.arg(call, 1) if name.endswith("spec_from_file_location") else s.arg(call, 0)
         facts.append(Fact(DYNAMIC if "run" in name or "spec" in name else SPAWN, "runs a file as code", call,
-                          tokens=path_tokens(s.literal_text(target, bindings))))
+                          tokens=path_tokens(s.literal_text(target, bindings), target)))
     if _DECODERS.match(name):
         facts.append(Fact(DECODE, "decodes an encoded blob", call))
     if name == "os.chmod" or (method == "chmod" and isinstance(call.func, cst.Attribute)):
@@ -325,7 +331,7 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
         if (bits is not None and bits & 0o111) or (mode is not None and bits is None and _EXEC_BITS.search(s.source_of(mode))):
             target = s.arg(call, 0, "path") if name == "os.chmod" else call.func.value  # type: ignore[union-attr]
             facts.append(Fact(EXEC_WRITE, "makes a file executable", call,
-                              tokens=path_tokens(s.literal_text(target, bindings))))
+                              tokens=path_tokens(s.literal_text(target, bindings), target)))
     written = persistence.written_path(call, name)
     if written is not None:
         rendered = s.literal_text(written, bindings)
@@ -336,6 +342,13 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
     if "destructive" in s.call_kinds(call, aliases, bindings):
         facts.append(Fact(DESTROY, f"deletes or kills ({name or method})", call))
     return facts
+
+
+def _program(call: cst.Call) -> cst.BaseExpression | None:
+    first = s.arg(call, 0, "args")
+    if isinstance(first, (cst.List, cst.Tuple)) and first.elements:
+        return first.elements[0].value
+    return first
 
 
 def _is_shell(call: cst.Call, name: str) -> bool:

@@ -287,7 +287,7 @@ class _Extractor:
         self._sink(call, name, scope)
         written = self._download(call, name, scope)
         if written is not None:
-            tokens = f.path_tokens(s.literal_text(written, bindings))
+            tokens = f.path_tokens(s.literal_text(written, bindings), written)
             scope.facts.append((f.Fact(f.DOWNLOAD, "writes downloaded data to a file", call, tokens=tokens), guard))
 
     def _is_net(self, expr: cst.BaseExpression, scope: Scope) -> bool:
@@ -353,33 +353,42 @@ class _Extractor:
 
     def _trigger(self, test: cst.BaseExpression, scope: Scope, guard: tuple[str, ...]) -> tuple[str, ...]:
         found = trigger_of(test, self.guards, self.aliases)
-        if found is None:
-            return ()
-        scope.facts.append((f.Fact(f.TRIGGER, f"waits for {found}", test), guard))
-        return (found,)
+        for trigger in found:
+            scope.facts.append((f.Fact(f.TRIGGER, f"waits for {trigger}", test), guard))
+        return found
 
 
-def trigger_of(test: cst.BaseExpression, guards: logic_bombs._Guards, aliases: dict[str, str]) -> str | None:
-    """What a condition waits for, or None when it is an ordinary condition."""
+def trigger_of(test: cst.BaseExpression, guards: logic_bombs._Guards, aliases: dict[str, str]) -> tuple[str, ...]:
+    """What a condition waits for (every trigger it combines); empty for an ordinary condition."""
+    found = []
     date = logic_bombs.date_guard(test, guards)
     if date is not None:
-        return "a fixed date" if date[0] == "absolute" else "a day or time"
+        found.append("a fixed date" if date[0] == "absolute" else "a day or time")
     if logic_bombs.counter_guard(test, guards) is not None:
-        return "a run counter"
-    if logic_bombs.identity_guard(test, guards) is not None:
-        return "this host or user"
-    text = s.source_of(test)
+        found.append("a run counter")
+    if logic_bombs.identity_guard(test, guards) is not None or _identity_prefix(test, guards):
+        found.append("this host or user")
+    negated = re.search(r"\bnot\b", s.source_of(test)) is not None
     for node in s.walk(test):
         if isinstance(node, cst.Call):
             name = s.call_name(node, aliases)
-            if name in ("os.path.exists", "os.path.isfile", "os.path.isdir") or (
-                    isinstance(node.func, cst.Attribute) and node.func.attr.value in ("exists", "is_file")):
-                if re.search(r"\bnot\b", text):
-                    return "a missing file"
+            if negated and (name in ("os.path.exists", "os.path.isfile", "os.path.isdir") or (
+                    isinstance(node.func, cst.Attribute) and node.func.attr.value in ("exists", "is_file"))):
+                found.append("a missing file")
             if name in ("os.environ.get", "os.getenv") and node.args and s.const_str(node.args[0].value):
-                if s.comparisons(test) or re.search(r"\bnot\b", text) is None:
-                    return "an environment flag"
-    return None
+                if s.comparisons(test) or not negated:
+                    found.append("an environment flag")
+    return tuple(dict.fromkeys(found))
+
+
+def _identity_prefix(test: cst.BaseExpression, guards: logic_bombs._Guards) -> bool:
+    """`socket.gethostname().startswith("prod-")`: a host or user matched by a literal prefix."""
+    for node in s.walk(test):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+                "startswith", "endswith") and node.args and s.const_str(node.args[0].value):
+            if guards.is_identity(node.func.value):
+                return True
+    return False
 
 
 def _body(block: cst.CSTNode) -> list[cst.CSTNode]:

@@ -567,6 +567,21 @@ class LlmOutputReachesSink(_CombinationRule):
         return None
 
 
+def _carried(expr: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes whose text an expression passes on: not the key that picks from a fixed table
+    (`ACTIONS[choice]` runs a command of ours, whatever the model said)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not expr:
+            continue
+        if isinstance(node, cst.Subscript):
+            stack.append(node.value)
+            continue
+        stack.extend(s.children(node))
+
+
 class _ModelFlows:
     """Where model output goes: helpers that return it, names bound to it, parameters that sink."""
 
@@ -588,7 +603,7 @@ class _ModelFlows:
     def origin(self, scope: Scope, expr: cst.CSTNode | None, names: dict[str, Reached]) -> Reached | None:
         if expr is None:
             return None
-        for node in s.walk(expr, into_scopes=False):
+        for node in _carried(expr):
             if isinstance(node, cst.Name) and node.value in names:
                 return names[node.value]
             if isinstance(node, cst.Call):
@@ -620,7 +635,7 @@ class _ModelFlows:
                              if any(isinstance(n, cst.Name) and n.value == param for n in s.walk(value))}
         found = None
         for what, expr, call in scope.sinks:
-            if any(isinstance(n, cst.Name) and n.value in carried for n in s.walk(expr)):
+            if any(isinstance(n, cst.Name) and n.value in carried for n in _carried(expr)):
                 found = Reached(f.Fact(f.LLM, what, call), scope, (), ())
                 break
         if found is None and depth < graph.MAX_DEPTH:

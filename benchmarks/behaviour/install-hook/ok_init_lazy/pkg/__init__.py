@@ -1,0 +1,3 @@
+from ._client import fetch
+
+__all__ = ["fetch"]
