@@ -1,6 +1,6 @@
 """Build `pypi-index.bin` from a PyPI project snapshot (a maintainer's tool, not run by scans).
 
-    python -m analyzer.engines.cst.supply_chain.build_index ../shared/data/pypi-projects-2026-11.tsv.gz
+    python -m analyzer.engines.cst.supply_chain.build_index path/to/pypi-projects-2026-11.tsv.gz
     python -m analyzer.engines.cst.supply_chain.build_index --measure     # size, load time, lookup cost
 
 The input is a TSV (optionally gzipped) with a header and the columns `name`, `download_rank`
