@@ -236,11 +236,19 @@ def rules_command(fmt: str) -> None:
 @main.command()
 @click.argument("rule")
 def explain(rule: str) -> None:
-    """Show a rule's documentation: what, why, example and what to use instead."""
-    spec = _catalogue_or_exit().get(rule)
-    if spec is None:
+    """Show a rule's documentation: what, why, example and what to use instead.
+
+    RULE is an id or a name; an id prefix or a family (DS22, injection) lists the rules it matches."""
+    catalogue = _catalogue_or_exit()
+    spec = catalogue.get(rule)
+    if spec is not None:
+        click.echo(render_explain(spec), nl=False)
+        return
+    try:
+        matches = catalogue.select([rule])
+    except CatalogueError:
         _fail(f"unknown rule {rule!r} (see `diffsentry rules`)")
-    click.echo(render_explain(spec), nl=False)
+    click.echo(render_rules_table(matches, title=f"{rule} matches {len(matches.rules)} rules:"), nl=False)
 
 
 @main.command()

@@ -205,10 +205,13 @@ def bandit_table_path() -> Path:
     return rulesets_dir() / "bandit.yaml"
 
 
-def declared_in(path: Path) -> str:
-    """A declaration file's path as docs show it, the same in a checkout and an installed wheel."""
-    parts = path.parts
-    return "/".join(parts[parts.index("rulesets") :]) if "rulesets" in parts else path.name
+def declared_in(path: Path, root: Path | None = None) -> str:
+    """A declaration file's path as the repository names it (`rulesets/semgrep/x.yaml`), the same
+    in a checkout and in an installed wheel, where `rulesets/` is `analyzer/_rulesets/`."""
+    try:
+        return "rulesets/" + path.relative_to(root or rulesets_dir()).as_posix()
+    except ValueError:
+        return path.name
 
 
 # --- rules of pipeline stages -------------------------------------------------------------------

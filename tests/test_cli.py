@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -43,6 +44,19 @@ def test_select_and_ignore(tmp_path):
     run("scan", str(DEMO / "vulnerable"), "--select", "DS1,DS3", "--ignore", "DS190", "-f", "json", "-o", str(out))
     ids = {f["rule_id"] for f in json.loads(out.read_text())["findings"]}
     assert ids == {"DS101", "DS301"}
+
+
+def test_the_demo_readme_names_what_a_scan_reports():
+    """fixtures/demo/README.md's table, cell by cell: "DS210 (+ Bandit B602, merged)" is one finding
+    of both rules, "DS190, B605" two findings."""
+    rows = [line.split("|")[3] for line in (DEMO / "README.md").read_text(encoding="utf-8").splitlines()
+            if line.startswith("| `")]
+    documented = []
+    for cell in rows:
+        ids = re.findall(r"\b(?:DS|B)\d{3}\b", cell)
+        documented += [ids] if "merged" in cell else [[rule_id] for rule_id in ids]
+    findings = json.loads(run("scan", str(DEMO / "vulnerable"), "-f", "json").output)["findings"]
+    assert sorted(documented) == sorted(f["rule_ids"] for f in findings)
 
 
 def test_unknown_selector_is_a_usage_error():
@@ -117,6 +131,16 @@ def test_explain_shows_the_documentation(rule):
     assert result.exit_code == 0
     for heading in ("What it does", "Why is this bad?", "Example", "Use instead"):
         assert heading in result.output
+
+
+@pytest.mark.parametrize("selector", ["DS22", "injection"])
+def test_explain_of_a_prefix_or_family_lists_the_rules_it_matches(catalogue, selector):
+    result = run("explain", selector)
+    assert result.exit_code == 0
+    matched = catalogue.select([selector]).rules
+    assert f"{selector} matches {len(matched)} rules" in result.output
+    assert all(spec.id in result.output and spec.name in result.output for spec in matched)
+    assert "DS101" not in result.output
 
 
 def test_explain_unknown_rule_exits_2():

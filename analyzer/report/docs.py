@@ -16,8 +16,9 @@ DOCS_HEADER = (
 )
 
 
-def render_rules_table(catalogue: Catalogue) -> str:
-    rows = [f"{'ID':<6} {'SEVERITY':<8} {'CONF':<6} {'ENGINE':<8} {'NAME':<44} SUMMARY"]
+def render_rules_table(catalogue: Catalogue, title: str = "") -> str:
+    rows = [title] if title else []
+    rows.append(f"{'ID':<6} {'SEVERITY':<8} {'CONF':<6} {'ENGINE':<8} {'NAME':<44} SUMMARY")
     for spec in catalogue.rules:
         rows.append(
             f"{spec.id:<6} {spec.severity.level:<8} {spec.confidence.precision:<6} {spec.engine:<8} "
