@@ -46,16 +46,20 @@ def test_select_and_ignore(tmp_path):
     assert ids == {"DS101", "DS301"}
 
 
-def test_the_demo_readme_names_what_a_scan_reports():
-    """fixtures/demo/README.md's table, cell by cell: "DS210 (+ Bandit B602, merged)" is one finding
-    of both rules, "DS190, B605" two findings."""
-    rows = [line.split("|")[3] for line in (DEMO / "README.md").read_text(encoding="utf-8").splitlines()
-            if line.startswith("| `")]
+@pytest.mark.parametrize("suite", ["default", "extended"])
+def test_the_demo_readme_names_what_a_scan_reports(suite):
+    """fixtures/demo/README.md's table, cell by cell: "DS301 (+ Bandit B501, merged)" is one finding of
+    both rules; "(extended suite: ...)" counts only with --suite extended; "also" is a finding of its own."""
+    cells = [line.split("|")[3] for line in (DEMO / "README.md").read_text(encoding="utf-8").splitlines()
+             if line.startswith("| `")]
     documented = []
-    for cell in rows:
-        ids = re.findall(r"\b(?:DS|B)\d{3}\b", cell)
-        documented += [ids] if "merged" in cell else [[rule_id] for rule_id in ids]
-    findings = json.loads(run("scan", str(DEMO / "vulnerable"), "-f", "json").output)["findings"]
+    for cell in cells:
+        shown, _, extra = cell.partition("(")
+        ids = re.findall(r"\b(?:DS|B)\d{3}\b", shown)
+        more = [] if extra.strip().startswith("extended suite:") and suite == "default" else \
+            re.findall(r"\b(?:DS|B)\d{3}\b", extra)
+        documented += [ids + more] if "merged" in extra and more else [[i] for i in ids + more]
+    findings = json.loads(run("scan", str(DEMO / "vulnerable"), "--suite", suite, "-f", "json").output)["findings"]
     assert sorted(documented) == sorted(f["rule_ids"] for f in findings)
 
 
