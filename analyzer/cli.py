@@ -172,7 +172,7 @@ def check(answer_file: str, fast: bool, **options: Any) -> None:
     from analyzer.answers import AnswerError, decode
     from analyzer.api import Checker
 
-    name = "<stdin>" if answer_file == "-" else answer_file
+    name = "<stdin>" if answer_file == "-" else _answer_name(answer_file)
     try:
         with contextlib.nullcontext(sys.stdin.buffer) if answer_file == "-" else open(answer_file, "rb") as handle:
             data = handle.read(options["max_file_bytes"] + 1)
@@ -184,6 +184,12 @@ def check(answer_file: str, fast: bool, **options: Any) -> None:
     _run(lambda catalogue, opts, extra: Checker(catalogue=catalogue, fast=fast, options=opts, warm=False,
                                                 max_answer_bytes=opts.max_bytes).check_answer(text, name=name).report,
          options, start=Path.cwd())
+
+
+def _answer_name(path: str) -> str:
+    """How reports name the answer: relative to the current directory (SARIF's %SRCROOT%) when inside it."""
+    relative = os.path.relpath(path)
+    return Path(path if relative.startswith("..") else relative).as_posix()
 
 
 @main.group("baseline")
