@@ -33,10 +33,13 @@ def main() -> None:
     args = parser.parse_args()
     texts = [r["response"] for r in many(args.count, 11)]
     load = os.getloadavg()[0]
+    before = os.times()
     start = time.perf_counter()
     results = batches.analyse(texts, batches.Settings(fast=args.fast, cache=False), batch_size=args.batch_size,
                               workers=args.workers)
     elapsed = time.perf_counter() - start
+    after = os.times()  # the worker processes have exited: their CPU time is in children_*
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("user", "system", "children_user", "children_system"))
     rate = len(texts) / elapsed
     vulnerable = sum(1 for r in results if any(f["severity"] in ("warning", "error") for f in r["findings"]))
     incomplete = sum(1 for r in results if r["errors"])
@@ -44,6 +47,8 @@ def main() -> None:
     print(f"{len(texts)} answers ({len(set(texts))} distinct), {profile}, batches of {args.batch_size}, "
           f"{args.workers} worker process(es); load average at the start {load:.1f} on {os.cpu_count()} CPUs")
     print(f"{elapsed:.1f} s: {rate:.1f} answers/s; {vulnerable} vulnerable, {incomplete} incomplete")
+    print(f"CPU time (all processes, Semgrep included): {cpu:.1f} s = {1000 * cpu / len(texts):.0f} ms per answer; "
+          f"on {os.cpu_count()} idle CPUs that is at best {len(texts) / cpu * (os.cpu_count() or 1):.1f} answers/s")
     if args.count != 10_000:
         print(f"10,000 answers at this rate: {10_000 / rate / 60:.1f} min (EXTRAPOLATED from {args.count})")
 
