@@ -9,7 +9,9 @@
 
 A `Checker` is meant to live as long as the process: building it loads the catalogue and warms
 every engine it uses, so each answer pays only for its own analysis. `fast=True` leaves Semgrep
-out (its rules are the injection taint rules; each Semgrep run is a subprocess start); answers
+out (its rules are the injection taint rules; each Semgrep run is a subprocess start) and so
+runs the `extended` suite, whose Bandit rows flag the dangerous calls by name where the Semgrep
+rules that follow the data cannot run (`suite=` to choose otherwise); answers
 checked together with `check_answers` share one Semgrep process. Findings are located in the
 answer: `path` is the answer's name and lines are the answer's lines.
 """
@@ -81,11 +83,14 @@ class Checker:
         select: Sequence[str] = (),
         ignore: Sequence[str] = (),
         options: pipeline.Options | None = None,
+        suite: str | None = None,
         catalogue: Catalogue | None = None,
         max_answer_bytes: int = DEFAULT_MAX_BYTES,
         warm: bool = True,
     ) -> None:
-        catalogue = load_catalogue().select(select, ignore) if catalogue is None else catalogue
+        if catalogue is None:
+            suite = suite or ("extended" if fast else "default")
+            catalogue = load_catalogue().select(select, ignore).in_suite(suite, named=select)
         if fast:
             catalogue = Catalogue(tuple(spec for spec in catalogue.rules if spec.engine != "semgrep"))
         self.catalogue = catalogue

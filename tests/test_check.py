@@ -146,6 +146,15 @@ def test_fast_profile_says_it_did_not_analyse_what_python_cannot_parse(fast_chec
     assert notice.message.endswith("not analysed (the fast profile runs no Semgrep)") and notice.line == 2
 
 
+def test_checkers_of_two_suites_in_one_process_keep_their_own_bandit_blacklist():
+    # Bandit keeps its blacklist filter in one global: the second manager built used to blind the first.
+    unsafe = "```python\nimport pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n```\n"
+    extended = Checker(fast=True, warm=False)
+    assert "B301" in {f.rule_id for f in extended.check_answer(unsafe).findings}
+    Checker(fast=True, suite="default", warm=False).check_answer(unsafe)
+    assert "B301" in {f.rule_id for f in extended.check_answer(unsafe).findings}
+
+
 # --- the command ---------------------------------------------------------------------------------
 
 

@@ -16,12 +16,19 @@ from analyzer.rulespec import RuleSpec
 from analyzer.sources import SourceFile
 
 ENGINE = "bandit"
-_MANAGERS: dict[tuple[str, ...], object] = {}
+_MANAGERS: dict[tuple[str, ...], tuple[object, tuple[object, object]]] = {}
 
 
 def _manager(test_ids: tuple[str, ...]):  # -> bandit.core.manager.BanditManager
-    manager = _MANAGERS.get(test_ids)
-    if manager is None:
+    """The manager for this selection of tests, its blacklist filter put back in place.
+
+    Bandit keeps the blacklist tests' filter (which B3xx/B4xx calls to report) on one module-level
+    object that every new manager overwrites: after a second selection was built (another suite),
+    the first one silently reported the second's blacklist calls, e.g. no B301 for pickle.loads."""
+    from bandit.core import blacklisting
+
+    entry = _MANAGERS.get(test_ids)
+    if entry is None:
         from bandit.core import config as b_config
         from bandit.core import manager as b_manager
 
@@ -31,7 +38,10 @@ def _manager(test_ids: tuple[str, ...]):  # -> bandit.core.manager.BanditManager
             b_config.BanditConfig(), "file", quiet=True, profile={"include": set(test_ids), "exclude": set()},
             ignore_nosec=True,
         )
-        _MANAGERS[test_ids] = manager
+        entry = _MANAGERS[test_ids] = (manager, (getattr(blacklisting.blacklist, "_checks", None),
+                                                 getattr(blacklisting.blacklist, "_config", None)))
+    manager, (checks, config) = entry
+    blacklisting.blacklist._checks, blacklisting.blacklist._config = checks, config
     return manager
 
 

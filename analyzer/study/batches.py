@@ -32,6 +32,7 @@ class Settings:
     """What decides an answer's result; sent to every worker."""
 
     fast: bool = False
+    suite: str | None = None  # None: the profile's (default; extended when fast)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     max_answer_bytes: int = 2_000_000
@@ -99,7 +100,7 @@ def _checker(settings: Settings) -> Checker:
     options = pipeline.Options(max_bytes=settings.max_answer_bytes, per_file_timeout_s=settings.per_file_timeout_s,
                                semgrep_timeout_s=settings.semgrep_timeout_s,
                                cache_dir=cache.default_directory() if settings.cache else None)
-    return Checker(fast=settings.fast, select=settings.select, ignore=settings.ignore, options=options,
+    return Checker(fast=settings.fast, suite=settings.suite, select=settings.select, ignore=settings.ignore, options=options,
                    max_answer_bytes=settings.max_answer_bytes, warm=False)
 
 

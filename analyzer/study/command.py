@@ -34,6 +34,8 @@ FORMATS = ("text", "json", "csv")
                    "condition in the file].")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (as for `scan`).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules (as for `scan`).")
+@click.option("--suite", type=click.Choice(["default", "extended"]), default=None,
+              help="Rule suite (as for `scan`) [default: default; extended with --fast].")
 @click.option("--fast", is_flag=True, help="Leave Semgrep's rules out (see docs/api.md for what that misses).")
 @click.option("--batch-size", type=click.IntRange(1), default=200, show_default=True,
               help="Answers per run of the engines (one Semgrep process per batch).")
@@ -49,7 +51,7 @@ FORMATS = ("text", "json", "csv")
 @click.option("--no-cache", is_flag=True, help="Analyse every answer afresh (no result cache).")
 def study(answers_file: Path, fmt: str, output: Path | None, html_file: Path | None, answers_out: Path | None,
           fail_on: str, baseline_condition: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
-          fast: bool, batch_size: int, workers: int | None, dask_scheduler: str | None, max_answer_bytes: int,
+          suite: str | None, fast: bool, batch_size: int, workers: int | None, dask_scheduler: str | None, max_answer_bytes: int,
           per_file_timeout: float, semgrep_timeout: float, no_cache: bool) -> None:
     """Measure how often a model's answers hold vulnerable code, per model and prompt condition.
 
@@ -72,7 +74,7 @@ def study(answers_file: Path, fmt: str, output: Path | None, html_file: Path | N
     baseline = stats.baseline_condition(records, baseline_condition)
     if baseline not in {r.condition for r in records}:
         _fail(f"--baseline-condition {baseline!r} is not a condition of {answers_file}")
-    settings = batches.Settings(fast=fast, select=tuple(select_list), ignore=tuple(ignore_list),
+    settings = batches.Settings(fast=fast, suite=suite, select=tuple(select_list), ignore=tuple(ignore_list),
                                 max_answer_bytes=max_answer_bytes, per_file_timeout_s=per_file_timeout,
                                 semgrep_timeout_s=semgrep_timeout, cache=not no_cache)
     try:
