@@ -316,6 +316,7 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
         max_bytes=options["max_file_bytes"], semgrep_timeout_s=options["semgrep_timeout"],
         per_file_timeout_s=options["per_file_timeout"], exclude=cfg.exclude,
         severity=severity, cache_dir=None if options["no_cache"] else cache.default_directory(),
+        allowed_hosts=cfg.allowed_hosts,
         suppression=suppress.Policy(nosec=cfg.nosec, trust_added=options.get("trust_added_suppressions", False)
                                     or cfg.trust_added_suppressions, baseline=settings.baseline),
     )

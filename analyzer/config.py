@@ -13,6 +13,7 @@ silently ignored: a misspelt `ignore` would otherwise look like a working one.
     baseline = ".diffsentry-baseline.json"
     nosec = true                   # honour Bandit's `# nosec` for Bandit findings
     trust-added-suppressions = false
+    allowed-hosts = ["telemetry.example.com"]  # expected egress: not listed as a new capability
     [tool.diffsentry.severity]     # per-rule severity overrides
     B602 = "error"
     DS4 = "note"
@@ -27,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import fnmatch
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ class Config:
     severity: Mapping[str, Severity] = field(default_factory=dict)  # rule selector -> severity
     nosec: bool = True
     trust_added_suppressions: bool = False
+    allowed_hosts: tuple[str, ...] = ()  # egress to these hosts (and subdomains) is expected
     path: Path | None = None  # the file it came from
 
     def changed_keys(self, other: Config) -> list[str]:
@@ -83,7 +86,10 @@ _KEYS = {
     "nosec": "nosec",
     "trust-added-suppressions": "trust_added_suppressions",
     "suite": "suite",
+    "allowed-hosts": "allowed_hosts",
 }
+# A host name or address, optionally with a leading dot; no scheme, path, port or wildcard.
+_HOST = re.compile(r"^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*$|^[0-9a-fA-F:]+$")
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -144,6 +150,14 @@ def _convert(key: str, value: Any, path: Path) -> Any:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise ConfigError(f"{where} must be a list of non-empty strings")
         return tuple(v.strip() for v in value)
+    if key == "allowed-hosts":
+        if isinstance(value, str):
+            value = [value]
+        bad = [v for v in value if not isinstance(v, str) or not _HOST.match(v.strip())] if isinstance(value, list) else [value]
+        if bad:
+            raise ConfigError(f"{where} must be a list of host names such as 'telemetry.example.com' "
+                              f"(no scheme, path or port), not {bad[0]!r}")
+        return tuple(v.strip().lstrip(".").lower() for v in value)
     if key == "suite":
         if value not in SUITES:
             raise ConfigError(f"{where} must be one of {', '.join(SUITES)}, not {value!r}")

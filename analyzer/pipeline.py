@@ -10,7 +10,7 @@ else. Formatting happens afterwards, in `analyzer.report`.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +18,7 @@ from pathlib import Path
 from analyzer import baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.engines import bandit, cst, removed, semgrep
+from analyzer.engines.cst.capabilities import delta as capability_delta
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule, parse_source
 from analyzer.rulespec import RuleSpec, semgrep_rule_files
@@ -34,6 +35,7 @@ class Options:
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
     suppression: suppress.Policy = suppress.Policy()
     cache_dir: Path | None = None  # where per-file engine results are cached; None: no cache
+    allowed_hosts: tuple[str, ...] = ()  # `allowed-hosts`: egress there is not a new capability
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Report:
     notices: tuple[Notice, ...]
     files: tuple[str, ...]
     texts: dict[str, str] = field(repr=False, default_factory=dict)
+    # Diff modes: powers the changed files gained (see analyzer/engines/cst/capabilities/delta.py).
+    capabilities: tuple[capability_delta.NewCapability, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -63,16 +67,20 @@ def scan_base(
     root: Path, base: str, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
 ) -> Report:
     files, notices = diff.sources_from_base(root, base, max_bytes=options.max_bytes)
-    removals = diff.removals(diff.Revisions.for_base(root, base), max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
+    revisions = diff.Revisions.for_base(root, base)
+    removals = diff.removals(revisions, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
+                   before=_before_texts(revisions, files, options))
 
 
 def scan_staged(
     root: Path, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
 ) -> Report:
     files, notices = diff.sources_from_index(root, max_bytes=options.max_bytes)
-    removals = diff.removals(diff.Revisions.for_staged(root), max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
+    revisions = diff.Revisions.for_staged(root)
+    removals = diff.removals(revisions, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
+                   before=_before_texts(revisions, files, options))
 
 
 def scan_patch(
@@ -80,8 +88,10 @@ def scan_patch(
     extra: Sequence[Finding] = (),
 ) -> Report:
     files, notices = diff.sources_from_patch(patch_text, root, max_bytes=options.max_bytes)
-    removals = diff.removals(diff.Revisions.for_patch(root, patch_text), max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra)
+    revisions = diff.Revisions.for_patch(root, patch_text)
+    removals = diff.removals(revisions, max_bytes=options.max_bytes)
+    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
+                   before=_before_texts(revisions, files, options))
 
 
 def analyse(
@@ -94,9 +104,11 @@ def analyse(
     mode: str,
     removals: Sequence[diff.Removal] = (),
     extra: Sequence[Finding] = (),
+    before: Mapping[str, str | None] | None = None,
 ) -> Report:
     """Run the stages over files already read. `removals` are what a diff deleted; `extra` are
-    findings made while reading the input (the configuration edited by the change)."""
+    findings made while reading the input (the configuration edited by the change); `before` maps
+    the changed files to their text before the change, for the capability delta."""
     files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
     removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
     with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
@@ -131,7 +143,18 @@ def analyse(
         notices=tuple(sorted(set(notices), key=_notice_order)),
         files=tuple(f.path for f in on_disk),
         texts=texts,
+        capabilities=capability_delta.compute(
+            {p: text for p, text in before.items() if p in by_path},
+            {f.path: f.text for f in on_disk if f.path in before and not f.fragment}, options.allowed_hosts,
+        ) if before is not None else (),
     )
+
+
+def _before_texts(revisions: diff.Revisions, files: Sequence[sources.SourceFile],
+                  options: Options) -> dict[str, str | None]:
+    """The changed Python files as they were before the change (None: added by it)."""
+    return {f.path: revisions.before(f.path, max_bytes=options.max_bytes)
+            for f in files if f.changed_lines is not None and f.path.endswith(".py")}
 
 
 def _notice_order(n: Notice) -> tuple:

@@ -66,6 +66,10 @@ def summary(report: Report) -> str:
     if report.failed:
         parts.append("> [!CAUTION]\n> The analysis is **incomplete**: part of the change was not analysed "
                      "(see the notices below). This is not a clean result.\n\n")
+    if report.capabilities:
+        parts.append("### New capabilities in this change\n\n")
+        parts += [f"- {_cell(c.sentence)}\n" for c in report.capabilities]
+        parts.append("\n")
     if shown:
         parts.append("| severity | rule | where | finding |\n|---|---|---|---|\n")
         for finding in shown[:MAX_SUMMARY_ROWS]:

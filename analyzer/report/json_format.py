@@ -18,6 +18,7 @@ def render(report: Report, **_: object) -> str:
         "tool": {"name": "diffsentry", "version": __version__},
         "mode": report.mode,
         "files": list(report.files),
+        "capabilities": [c.as_dict() for c in report.capabilities],
         "findings": [_finding(f, rules) for f in report.findings],
         "notices": [_notice(n) for n in report.notices],
         "complete": not report.failed,

@@ -55,7 +55,8 @@ def render(report: Report, *, category: str | None = None, **_: object) -> str:
         ],
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=report.root.resolve().as_uri() + "/")},
         column_kind="unicodeCodePoints",
-        properties={"mode": report.mode, "filesAnalysed": len(report.files)},
+        properties={"mode": report.mode, "filesAnalysed": len(report.files),
+                    "capabilities": [c.as_dict() for c in report.capabilities]},
     )
     if category:
         run.automation_details = om.RunAutomationDetails(id=category if category.endswith("/") else category + "/")

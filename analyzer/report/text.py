@@ -33,6 +33,11 @@ def render(report: Report, *, color: bool = False, width: int = 100, **_: object
                       width=width, highlight=False, soft_wrap=True)
     rules = {spec.id: spec for spec in report.rules}
     shown = [f for f in report.findings if counts(f)]
+    if report.capabilities:  # what the change gives the code, before what is wrong with it
+        console.print(Text("New capabilities in this change", style="bold"))
+        for capability in report.capabilities:
+            console.print(Text(f"  + {_visible(capability.sentence)}"))
+        console.print()
     for path, group in groupby(shown, key=lambda f: f.path):
         console.print(Text(_visible(path), style="bold underline"))
         lines = _PHYSICAL_LINE.split(report.texts.get(path, ""))  # as Python numbers lines, not str.splitlines
