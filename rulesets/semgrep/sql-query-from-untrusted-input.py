@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from fastapi import Depends, FastAPI
 from celery import Celery
 from flask import Flask, abort, jsonify, request
+from kafka import KafkaConsumer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -216,3 +217,12 @@ def product_by_code():
     # ok: sql-query-from-untrusted-input
     db.execute(f"SELECT id FROM products WHERE code = '{code}'")
     return jsonify([])
+
+
+def consume_orders():
+    consumer = KafkaConsumer("orders", bootstrap_servers="kafka:9092")
+    for record in consumer:
+        # ruleid: sql-query-from-untrusted-input
+        db.execute("INSERT INTO audit VALUES ('%s')" % record.value.decode())
+        # ok: sql-query-from-untrusted-input
+        db.execute("INSERT INTO audit VALUES (?)", (record.value.decode(),))
