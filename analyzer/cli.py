@@ -262,17 +262,18 @@ def explain(rule: str) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif", "cyclonedx"]), default="text",
+              show_default=True, help="cyclonedx: an AI bill of materials, CycloneDX 1.6 JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the inventory to this file instead of stdout.")
 @click.option("--category", help="SARIF automationDetails.id (upload the inventory under its own category).")
 def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: str | None) -> None:
     """List which files talk to which AI providers, endpoints and models (read, never run)."""
-    from analyzer import inventory as ai_inventory
+    from analyzer.ai import inventory as ai_inventory
+    from analyzer.report import inventory as inventory_report
 
     found = ai_inventory.build(list(paths), _scan_root(paths))
-    rendered = ai_inventory.render_sarif(found, category=category) if fmt == "sarif" else \
-        ai_inventory.RENDERERS[fmt](found)
+    rendered = inventory_report.FORMATS[fmt](found, category=category)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:

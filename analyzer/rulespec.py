@@ -44,7 +44,7 @@ FAMILY_TITLES: Mapping[str, str] = {
     "source-integrity": "Source integrity",
 }
 # "diff", "suppress" and "config" are pipeline stages with rules of their own (see `StageRule`).
-ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config")
+ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config", "inventory", "ai-policy")
 SCOPES = ("lines", "file")
 # Like CodeQL's default and security-extended suites: "default" holds the rules precise enough to
 # show a reviewer unasked; "extended" adds rules that flag a function by name where a
