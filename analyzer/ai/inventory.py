@@ -264,7 +264,7 @@ def _service_finding(item: FileInventory, provider: str) -> Finding:
                    SERVICE_SPEC.severity, SERVICE_SPEC.confidence, ("inventory",))
 
 
-def _check(case: StageCase) -> list[Finding]:
+def _check(case: StageCase, _catalogue: object = None) -> list[Finding]:
     inventory = Inventory(Path("."), [item] if (item := of_file(case.path, case.after)).evidence else [],
                           {case.path: case.after})
     return findings(inventory)
