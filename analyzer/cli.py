@@ -320,6 +320,7 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
         allowed_hosts=cfg.allowed_hosts,
         suppression=suppress.Policy(nosec=cfg.nosec, trust_added=options.get("trust_added_suppressions", False)
                                     or cfg.trust_added_suppressions, baseline=settings.baseline),
+        ai_policy=cfg.ai_policy,
     )
     return catalogue, opts
 

@@ -17,6 +17,8 @@ silently ignored: a misspelt `ignore` would otherwise look like a working one.
     [tool.diffsentry.severity]     # per-rule severity overrides
     B602 = "error"
     DS4 = "note"
+    [tool.diffsentry.ai-policy]    # AI vendors, countries, hosts, model families (analyzer/ai/policy.py)
+    deny-vendors = ["deepseek"]
 
 In diff modes a change that edits this table or the baseline is analysed with the versions from
 before it, and the edit is reported (DS692, declared here): a change cannot reconfigure its own
@@ -36,6 +38,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from analyzer import baseline as baseline_file
+from analyzer.ai import policy as ai_policy
 from analyzer.findings import Finding, Region, Severity
 from analyzer.rulespec import SUITES as RULE_SUITES
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
@@ -68,6 +71,7 @@ class Config:
     nosec: bool = True
     trust_added_suppressions: bool = False
     allowed_hosts: tuple[str, ...] = ()  # egress to these hosts (and subdomains) is expected
+    ai_policy: ai_policy.Policy | None = None  # [tool.diffsentry.ai-policy]; None: no AI vendor gate
     path: Path | None = None  # the file it came from
 
     def changed_keys(self, other: Config) -> list[str]:
@@ -87,6 +91,7 @@ _KEYS = {
     "trust-added-suppressions": "trust_added_suppressions",
     "suite": "suite",
     "allowed-hosts": "allowed_hosts",
+    "ai-policy": "ai_policy",
 }
 # A host name or address, optionally with a leading dot; no scheme, path, port or wildcard.
 _HOST = re.compile(r"^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*$|^[0-9a-fA-F:]+$")
@@ -131,8 +136,15 @@ def parse(text: str, path: Path) -> Config:
             close = difflib.get_close_matches(key.replace("_", "-"), _KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_KEYS)})"
             raise ConfigError(f"{path}: [tool.diffsentry] unknown key '{key}'{hint}")
-        values[attr] = _convert(key, value, path)
+        values[attr] = _policy(value, text, path) if key == "ai-policy" else _convert(key, value, path)
     return Config(path=path, **values)
+
+
+def _policy(table: Any, text: str, path: Path) -> ai_policy.Policy:
+    try:
+        return ai_policy.parse(table, text, path.name)
+    except ai_policy.PolicyError as exc:
+        raise ConfigError(f"{path}: {ai_policy.TABLE_NAME} {exc}") from None
 
 
 def _read_toml(text: str, path: Path) -> dict[str, Any]:

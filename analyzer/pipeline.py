@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from analyzer import baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress
+from analyzer.ai import policy
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.engines import bandit, cst, removed, semgrep
 from analyzer.engines.cst.capabilities import delta as capability_delta
@@ -36,6 +37,7 @@ class Options:
     suppression: suppress.Policy = suppress.Policy()
     cache_dir: Path | None = None  # where per-file engine results are cached; None: no cache
     allowed_hosts: tuple[str, ...] = ()  # `allowed-hosts`: egress there is not a new capability
+    ai_policy: policy.Policy | None = None  # the AI vendor gate (DS540); None: not configured
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,8 @@ def analyse(
         results = _run_engines(on_disk, parsed, catalogue, options, project)
     by_path = {f.path: f for f in on_disk}
     found = [finding for result in results for finding in result.findings]
+    if options.ai_policy is not None and catalogue.get(policy.RULE_ID) is not None:
+        found += policy.find(on_disk, options.ai_policy)
     found = scope.in_scope(found, by_path, parsed, catalogue)
     if catalogue.get(removed.RULE_ID) is not None:
         found += removed.find(removals)  # located on the change by construction: not scoped again
