@@ -283,6 +283,35 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: 
     sys.exit(EXIT_ERROR if any(n.level.level == "error" for n in found.notices) else EXIT_CLEAN)
 
 
+@main.command()
+@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=Path))
+@click.option("--since", metavar="REF", help="Only commits after REF (REF..HEAD) [default: the whole history].")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Read [tool.diffsentry.ai-policy] from this file [default: the nearest pyproject.toml].")
+def provenance(path: Path, since: str | None, fmt: str, output: Path | None, config_file: Path | None) -> None:
+    """Which commits, files and lines were written with an AI assistant (from git metadata).
+
+    Exit 1 when `deny-assistants` of [tool.diffsentry.ai-policy] forbids what it found."""
+    from analyzer.ai import provenance as ai_provenance
+    from analyzer.report import provenance as provenance_report
+
+    try:
+        settings = config.load(path, explicit=config_file)
+        found = ai_provenance.read(path, since)
+    except (InputError, config.ConfigError) as exc:
+        _fail(str(exc))
+    violations = ai_provenance.violations(found, settings.ai_policy)
+    rendered = provenance_report.FORMATS[fmt](found, violations)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        click.echo(rendered, nl=False)
+    sys.exit(EXIT_FINDINGS if violations else EXIT_CLEAN)
+
+
 # --- shared plumbing ----------------------------------------------------------------------------
 
 
