@@ -134,30 +134,27 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
               metavar="FILE|-", help="Read a unified diff (an agent's patch) and apply it in memory.")
 @click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="Directory the patch applies to [default: the git work tree, else the current directory].")
+@click.option("--allow-empty", is_flag=True,
+              help="An empty --patch is a clean, empty change (by default it is an error: a failed step upstream "
+                   "often leaves an empty file).")
 @_common_options
-def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, **options: Any) -> None:
+def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, allow_empty: bool,
+         **options: Any) -> None:
     """Analyse a change and report only what it added or edited."""
     chosen = [name for name, on in (("--base", base), ("--staged", staged), ("--patch", patch_file)) if on]
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --base REF, --staged or --patch FILE|-")
     try:
         if patch_file is not None:
-            text = patch_file.read()
-            where = root or _project_root(Path.cwd())
-            revisions = Revisions.for_patch(where, text)
-            scan: Scan = lambda catalogue, opts, extra: pipeline.scan_patch(text, where, catalogue, opts, extra=extra)
+            revisions = Revisions.for_patch(root or _project_root(Path.cwd()), patch_file.read(),
+                                            allow_empty=allow_empty)
         else:
             repo = repo_root(root or Path.cwd())
-            if staged:
-                revisions = Revisions.for_staged(repo)
-                scan = lambda catalogue, opts, extra: pipeline.scan_staged(repo, catalogue, opts, extra=extra)
-            else:
-                revisions = Revisions.for_base(repo, base or "")
-                scan = lambda catalogue, opts, extra: pipeline.scan_base(repo, base or "", catalogue, opts,
-                                                                         extra=extra)
+            revisions = Revisions.for_staged(repo) if staged else Revisions.for_base(repo, base or "")
     except InputError as exc:
         _fail(str(exc))
-    _run(scan, options, start=revisions.root, revisions=revisions)
+    _run(lambda catalogue, opts, extra: pipeline.scan_change(revisions, catalogue, opts, extra=extra), options,
+         start=revisions.root, revisions=revisions)
 
 
 @main.command()

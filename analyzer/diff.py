@@ -1,40 +1,40 @@
 """Changes as input: git diffs (`--base`, `--staged`) and unified patches (`--patch`).
 
-Every mode ends in the same shape: `SourceFile`s holding the post-image text of each changed
-Python file and the line numbers the change added or edited. Patches are parsed with unidiff and
-applied in memory; nothing is written to the repository and no path a patch names is read unless
-it resolves inside the repository root.
+`Revisions` is the one representation of a change: built once per run (one `git merge-base`, one
+`git diff`, or one parse of the patch), it gives every later stage what it needs, the changed
+files' texts before and after, the lines added and removed, and the notices of what could not
+be read. Patches are parsed with unidiff and applied in memory, each hunk found by its context
+(`analyzer.placement`); nothing is written to the repository and no path a patch names is read
+unless it resolves inside the repository root.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from unidiff import PatchedFile, PatchSet
-from unidiff.constants import LINE_TYPE_NO_NEWLINE
 from unidiff.errors import UnidiffParseError
 
+from analyzer import git as git_cmd
+from analyzer import placement
 from analyzer.findings import Notice, NoticeLevel
+from analyzer.git import DIFF_ARGS, InputError, repo_root
+from analyzer.placement import git_lines
 from analyzer.sources import (
-    DEFAULT_MAX_BYTES, SourceFile, UnreadableSource, decode_source, is_manifest_name, printable, read_bytes,
-    read_source, unsafe_name,
+    DEFAULT_MAX_BYTES, SourceFile, UnreadableSource, declares_other_encoding, decode_source, is_manifest_name,
+    printable, read_bytes, read_source, unsafe_name,
 )
 
-GIT_TIMEOUT_S = 120
-# Every git command: raw UTF-8 paths, and no fsmonitor hook (a command named in the repository's
-# config that even `git show` would run).
-GIT_CONFIG = ("-c", "core.quotepath=off", "-c", "core.fsmonitor=false")
+__all__ = ["InputError", "FileChange", "ChangedFile", "Removal", "Revisions", "parse_patch", "repo_root",
+           "git_lines", "python_line_numbers", "safe_relative", "path_problem"]
+
 # A hunk placed beyond this line is garbage (or a memory bomb: fragments are built line by line).
 MAX_LINE_NUMBER = 10_000_000
-
-
-class InputError(Exception):
-    """The change itself cannot be read (no git, bad ref, unparsable patch). One line."""
+# Python files and dependency manifests (`_skip_reason` drops what merely matches the globs).
+PATHSPECS = ("*.py", "*.pyi", "*requirements*.txt", "*requirements*.in", "*requirements/*", "*reqs/*",
+             "*pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,6 @@ def safe_relative(path: str, root: Path) -> str | None:
     return None if path_problem(path, root) else PurePosixPath(path).as_posix()
 
 
-def git_lines(text: str) -> list[str]:
-    """`text` split the way git and diffs count lines: after each "\n" only (`str.splitlines`
-    also splits at form feeds, U+2028 and other characters that do not end a line for git)."""
-    lines = text.split("\n")
-    last = lines.pop()
-    return [line + "\n" for line in lines] + ([last] if last else [])
-
-
 def python_line_numbers(text: str, lines: frozenset[int]) -> frozenset[int]:
     """Git line numbers of `text` as Python counts lines: a lone CR (old Mac line ending) also ends
     a line for Python, libcst and Bandit but not for git, so one git line may be several."""
@@ -161,30 +153,10 @@ def python_line_numbers(text: str, lines: frozenset[int]) -> frozenset[int]:
 
 
 def apply_in_memory(original: str, patched: PatchedFile) -> str | None:
-    """The post-image of `original` under the hunks, or None when the pre-image does not match."""
-    lines = git_lines(original)
-    out: list[str] = []
-    cursor = 0  # 0-based index into `lines`
-    for hunk in patched:
-        start = max(hunk.source_start - 1, 0) if hunk.source_length else hunk.source_start
-        if start < cursor or start > len(lines):
-            return None
-        out.extend(lines[cursor:start])
-        cursor = start
-        hunk_lines = list(hunk)
-        for i, line in enumerate(hunk_lines):
-            if line.is_context or line.is_removed:
-                if cursor >= len(lines) or lines[cursor].rstrip("\r\n") != line.value.rstrip("\r\n"):
-                    return None
-                if line.is_context:
-                    out.append(lines[cursor])
-                cursor += 1
-            elif line.is_added:
-                # unidiff keeps the newline even when `\ No newline at end of file` follows the line.
-                no_newline = i + 1 < len(hunk_lines) and hunk_lines[i + 1].line_type == LINE_TYPE_NO_NEWLINE
-                out.append(line.value.rstrip("\r\n") if no_newline else line.value)
-    out.extend(lines[cursor:])
-    return "".join(out)
+    """The post-image of `original` under the hunks, each found by its context (see
+    `analyzer.placement`), or None when a hunk is found nowhere."""
+    placed, _ = placement.place(original, placement.hunks_of(patched))
+    return placed.text if placed is not None else None
 
 
 def fragment_text(patched: PatchedFile) -> str:
@@ -198,49 +170,6 @@ def fragment_text(patched: PatchedFile) -> str:
     return "".join(known.get(n, "") + "\n" for n in range(1, last + 1))
 
 
-def sources_from_patch(
-    text: str, root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
-) -> tuple[list[SourceFile], list[Notice]]:
-    """`--patch`: apply an agent's diff in memory to the files under `root` where they match.
-
-    Nothing a patch names is read unless it resolves inside `root`, and nothing is written. A
-    file the patch lists twice is refused (which copy would git apply?)."""
-    files: dict[str, SourceFile] = {}
-    twice: set[str] = set()
-    notices: list[Notice] = []
-    for change in parse_patch(text):
-        why = path_problem(change.path, root)
-        if why is None and not change.patched.is_added_file:
-            source_why = path_problem(_source_name(change.patched), root)
-            why = f"pre-image {source_why}" if source_why else None
-        if why:
-            notices.append(Notice(NoticeLevel.ERROR, "patch", why, printable(change.path)))
-            continue
-        rel = PurePosixPath(change.path).as_posix()
-        skip = _skip_reason(change)
-        if skip:
-            notices.append(Notice(NoticeLevel.NOTE, "patch", skip, rel))
-            continue
-        if rel in files or rel in twice:
-            if rel not in twice:
-                notices.append(Notice(NoticeLevel.ERROR, "patch", "file appears twice in the patch; not analysed", rel))
-            files.pop(rel, None)
-            twice.add(rel)
-            continue
-        post, fragment, note = _post_image(change, root, rel, max_bytes)
-        if note:
-            notices.append(note)
-        if post is None:
-            continue
-        try:  # the patch's own bytes: the same encoding, NUL and size checks as a file on disk
-            post = decode_source(post.encode("utf-8", "surrogateescape"), max_bytes=max_bytes)
-        except UnreadableSource as exc:
-            notices.append(Notice(NoticeLevel.ERROR, "patch", f"the patched file {exc}", rel))
-            continue
-        files[rel] = SourceFile(rel, post, python_line_numbers(post, change.added_lines), fragment=fragment)
-    return [files[k] for k in sorted(files)], notices
-
-
 def _skip_reason(change: FileChange) -> str | None:
     if not change.is_python and not is_manifest_name(change.path):
         return "not a Python file; skipped"
@@ -248,140 +177,12 @@ def _skip_reason(change: FileChange) -> str | None:
         return "deleted by the change; nothing to analyse"
     if change.patched.is_binary_file:
         return "binary change; skipped"
-    if not change.added_lines:
-        return "no added lines (a rename, a mode change or only deletions)"
     return None
-
-
-def _post_image(
-    change: FileChange, root: Path, rel: str, max_bytes: int
-) -> tuple[str | None, bool, Notice | None]:
-    if change.patched.is_added_file:
-        return apply_in_memory("", change.patched), False, None
-    disk = root / PurePosixPath(_source_name(change.patched))  # checked by the caller
-    try:
-        # Decoded as the patch text was (UTF-8, undecodable bytes kept as surrogates), so that lines
-        # match byte for byte whatever the file's encoding; the caller decodes the result properly.
-        original = read_bytes(disk, max_bytes=max_bytes).decode("utf-8", "surrogateescape")
-    except UnreadableSource as exc:
-        original = None
-        why = str(exc)
-    else:
-        post = apply_in_memory(original, change.patched)
-        if post is not None:
-            return post, False, None
-        why = "the file on disk does not match the patch's pre-image"
-    note = Notice(NoticeLevel.WARNING, "patch", f"{why}: analysed the hunks alone as fragments (best effort)", rel)
-    return fragment_text(change.patched), True, note
 
 
 def _source_name(patched: PatchedFile) -> str:
     name = (patched.source_file or "").strip('"')
     return name[2:] if name.startswith(("a/", "b/")) else name
-
-
-# --- git ------------------------------------------------------------------------------------
-
-
-def git(root: Path, *args: str, config: tuple[str, ...] = (), none_found: bool = False) -> str:
-    """Run a read-only git command in `root`; InputError with git's own message on failure.
-    `config`: more `-c` settings; `none_found`: exit 1 without a message is an empty answer
-    (`git config --get-regexp` found nothing)."""
-    exe = shutil.which("git")
-    if exe is None:
-        raise InputError("git is not installed or not on PATH (needed for --base and --staged)")
-    try:
-        proc = subprocess.run(
-            [exe, *GIT_CONFIG, *config, *args], cwd=root, capture_output=True, timeout=GIT_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired:
-        raise InputError(f"git {args[0]} did not finish within {GIT_TIMEOUT_S} s") from None
-    if none_found and proc.returncode == 1 and not proc.stderr.strip():
-        return ""
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"git {args[0]} failed: {message[0] if message else f'exit {proc.returncode}'}")
-    return proc.stdout.decode("utf-8", "surrogateescape")
-
-
-def worktree_diff(root: Path, *args: str) -> str:
-    """`git diff` of the working tree against a revision, with no filter driver run.
-
-    To compare a working-tree file, git runs the clean (or process) filter that `.gitattributes`
-    names for it: a command from the repository's config, as fsmonitor is, and one that rewrites
-    the text the diff is made of (found by tests/test_never_executes.py). Every driver the config
-    defines is switched off for the call; a driver name `-c` cannot express refuses the run."""
-    keys = git(root, "config", "--null", "--name-only", "--get-regexp", r"^filter\.", none_found=True)
-    names = sorted({key.split(".", 1)[1].rsplit(".", 1)[0] for key in keys.split("\0") if key.count(".") >= 2})
-    config: list[str] = []
-    for name in names:
-        if "=" in name:
-            raise InputError(f"git config defines a filter driver that cannot be switched off ({printable(name)}); "
-                             "not run")
-        config += ["-c", f"filter.{name}.clean=", "-c", f"filter.{name}.process=", "-c", f"filter.{name}.required=false"]
-    return git(root, *_DIFF_ARGS, *args, config=tuple(config))
-
-
-def repo_root(start: Path) -> Path:
-    return Path(git(start, "rev-parse", "--show-toplevel").strip())
-
-
-# Python files and dependency manifests (`_skip_reason` drops what merely matches the globs).
-_PATHSPECS = ("*.py", "*.pyi", "*requirements*.txt", "*requirements*.in", "*requirements/*", "*reqs/*",
-              "*pyproject.toml")
-# --no-ext-diff/--no-textconv: no command named in the repository's config or attributes runs,
-# and the diff's lines are the file's lines.
-_DIFF_ARGS = ("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--find-renames", "--unified=3",
-              "--src-prefix=a/", "--dst-prefix=b/")
-
-
-def sources_from_base(root: Path, base: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
-    """`--base REF`: what a pull request shows, merge-base(REF, HEAD) against the working tree."""
-    merge_base = git(root, "merge-base", base, "HEAD").strip()
-    text = worktree_diff(root, merge_base, "--", *_PATHSPECS)
-    return _sources_from_git_diff(text, root, lambda rel: read_source(root / rel, max_bytes=max_bytes), disk=True)
-
-
-def sources_from_index(root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
-    """`--staged`: the index against HEAD, with file text taken from the index (what will be committed)."""
-    text = git(root, *_DIFF_ARGS, "--cached", "--", *_PATHSPECS)
-
-    def staged_text(rel: str) -> str:
-        exe = shutil.which("git") or "git"
-        blob = subprocess.run([exe, *GIT_CONFIG, "show", f":{rel}"], cwd=root, capture_output=True,
-                              timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        if blob.returncode != 0:
-            raise UnreadableSource("not in the index")
-        return decode_source(blob.stdout, max_bytes=max_bytes)
-
-    return _sources_from_git_diff(text, root, staged_text, disk=False)
-
-
-def _sources_from_git_diff(
-    text: str, root: Path, read: Callable[[str], str], *, disk: bool
-) -> tuple[list[SourceFile], list[Notice]]:
-    files: list[SourceFile] = []
-    notices: list[Notice] = []
-    for change in parse_patch(text):
-        why = path_problem(change.path, root)
-        if why:
-            notices.append(Notice(NoticeLevel.ERROR, "git", why, printable(change.path)))
-            continue
-        rel = PurePosixPath(change.path).as_posix()
-        skip = _skip_reason(change)
-        if skip:
-            notices.append(Notice(NoticeLevel.NOTE, "git", skip, rel))
-            continue
-        try:
-            content = read(rel)
-        except UnreadableSource as exc:
-            notices.append(Notice(NoticeLevel.ERROR, "input", str(exc), rel))
-            continue
-        files.append(SourceFile(rel, content, python_line_numbers(content, change.added_lines),
-                                disk_path=root / rel if disk else None))
-    return sorted(files, key=lambda f: f.path), notices
-
 
 
 # --- what a change deleted, and files before/after it -------------------------------------------
@@ -453,54 +254,148 @@ def change_from_texts(path: str, before: str, after: str) -> FileChange:
     return changes[0] if changes else FileChange(path, PatchedFile(source=f"a/{path}", target=f"b/{path}"))
 
 
+
+
+def _decoded(text: str, max_bytes: int) -> str:
+    """Text read as the patch was, decoded as Python source (same checks as a file on disk)."""
+    try:
+        return decode_source(text.encode("utf-8", "surrogateescape"), max_bytes=max_bytes)
+    except UnreadableSource as exc:
+        raise UnreadableSource(f"the patched file {exc}") from None
+
+
+def _move_notice(move: placement.Move, rel: str) -> Notice:
+    where = f"hunk {move.hunk} applies at line {move.found}, not at line {move.stated} as the patch says"
+    if not move.fuzz:
+        return Notice(NoticeLevel.NOTE, "patch", where, rel)
+    return Notice(NoticeLevel.WARNING, "patch", f"{where}, ignoring {move.fuzz} line(s) of its context that "
+                  "do not match", rel)
+
+
+# --- the change ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangedFile:
+    """One file of the change, as every later stage sees it.
+
+    `after` is the whole post-image (or, when `fragment`, the lines the hunks show at their line
+    numbers, nothing else known); `added` are its git line numbers that the change added or edited;
+    `anchors` maps each pre-image line the change removed to the post-image line where it sits.
+    `change` is the file's part of the diff (None for an untracked file, which is new as a whole).
+    """
+
+    path: str
+    old_path: str | None  # the pre-image path (differs after a rename); None: the file is new
+    after: str
+    added: frozenset[int]
+    anchors: dict[int, int]
+    change: FileChange | None = None
+    fragment: bool = False
+    untracked: bool = False
+    on_disk: bool = False  # `after` is the file in the working tree (engines may read it there)
+
+
 @dataclass(frozen=True)
 class Revisions:
-    """Files of the repository as they were before the change and as they are after it.
+    """A change: the repository's files as they were before it and as they are after it.
 
-    `--base`: before is the merge-base commit, after the working tree. `--staged`: before is HEAD,
-    after the index. `--patch`: before is the working tree, after is the patch applied in memory.
-    Used for what the analysis must take from before the change (configuration, baseline, the
-    pre-image of deleted lines).
+    `--base`: before is the merge-base commit, after the working tree (untracked files that
+    `.gitignore` does not exclude included, as new files). `--staged`: before is HEAD, after the
+    index. `--patch`: before is the working tree, after is the patch applied in memory, each hunk
+    found by its context; a patch that is already applied is recognised (after is the disk).
+    Built once per run with `for_base`, `for_staged` or `for_patch`; every git command and the
+    patch parse happen there, what is derived from them once, on first use.
     """
 
     root: Path
     mode: str  # "base", "staged" or "patch"
     before_rev: str | None = None  # git revision of the pre-change state (base, staged)
-    patch_text: str = ""
-    patch_changes: tuple[FileChange, ...] = ()  # `patch_text` parsed once (and validated) by for_patch
+    changes: tuple[FileChange, ...] = ()
+    untracked: tuple[str, ...] = ()
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_base(cls, root: Path, base: str) -> Revisions:
-        return cls(root, "base", git(root, "merge-base", base, "HEAD").strip())
+        merge_base = git_cmd.git(root, "merge-base", base, "HEAD").strip()
+        text = git_cmd.worktree_diff(root, merge_base, "--", *PATHSPECS)
+        return cls(root, "base", merge_base, tuple(parse_patch(text)), tuple(git_cmd.untracked(root, *PATHSPECS)))
 
     @classmethod
     def for_staged(cls, root: Path) -> Revisions:
         try:
-            head = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
+            head = git_cmd.git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").strip() or None
         except InputError:
             head = None  # no commit yet: everything staged is new
-        return cls(root, "staged", head)
+        text = git_cmd.git(root, *DIFF_ARGS, "--cached", "--", *PATHSPECS)
+        return cls(root, "staged", head, tuple(parse_patch(text)))
 
     @classmethod
-    def for_patch(cls, root: Path, text: str) -> Revisions:
-        # Parsed here, so that a malformed patch is the user's one-line error now, not a crash later.
-        return cls(root, "patch", None, text, tuple(parse_patch(text)))
+    def for_patch(cls, root: Path, text: str, *, allow_empty: bool = False) -> Revisions:
+        """Parsed here, so that a malformed (or empty) patch is the user's one-line error now."""
+        if not text.strip() and not allow_empty:
+            # In CI an upstream step that failed often leaves an empty file: not a clean change.
+            raise InputError("empty patch: the input holds no diff (pass --allow-empty if an empty change is "
+                             "expected)")
+        return cls(root, "patch", None, tuple(parse_patch(text)))
 
-    def changes(self) -> list[FileChange]:
-        return list(self.patch_changes) if self.mode == "patch" else parse_patch(self.diff_text())
+    # --- what the stages read -------------------------------------------------------------------
 
-    def diff_text(self) -> str:
-        if self.mode == "patch":
-            return self.patch_text
-        if self.mode == "staged":
-            return git(self.root, *_DIFF_ARGS, "--cached", "--", "*.py", "*.pyi")
-        return worktree_diff(self.root, self.before_rev or "HEAD", "--", "*.py", "*.pyi")
+    def files(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ChangedFile], list[Notice]]:
+        """Every changed Python file or manifest whose post-image exists, and notices of the rest."""
+        key = ("files", max_bytes)
+        if key not in self._memo:
+            self._memo[key] = self._read_files(max_bytes)
+        files, notices = self._memo[key]
+        return list(files), list(notices)
+
+    def sources(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[SourceFile], list[Notice]]:
+        """The files to analyse: post-images with the lines the change added."""
+        changed, notices = self.files(max_bytes=max_bytes)
+        out = []
+        for cf in changed:
+            if not cf.added:
+                notices.append(Notice(NoticeLevel.NOTE, self._source, "no added lines (a rename, a mode change or "
+                                      "only deletions)", cf.path))
+                continue
+            disk_path = self.root / cf.path if cf.on_disk and not declares_other_encoding(cf.after) else None
+            out.append(SourceFile(cf.path, cf.after, python_line_numbers(cf.after, cf.added), disk_path=disk_path,
+                                  fragment=cf.fragment))
+        return sorted(out, key=lambda f: f.path), notices
+
+    def removals(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Removal]:
+        """What the change deleted from Python files that it kept (a deleted file is not analysed)."""
+        out = []
+        for cf in self.files(max_bytes=max_bytes)[0]:
+            if not cf.anchors or not cf.path.endswith((".py", ".pyi")):
+                continue
+            if cf.fragment and cf.change is not None:
+                removal = removal_of(cf.change, None, None)
+                if removal is not None:
+                    out.append(removal)
+                continue
+            before = self.before(cf.old_path, max_bytes=max_bytes) if cf.old_path else None
+            if before is None:
+                continue
+            out.append(Removal(cf.path, before, cf.after, frozenset(cf.anchors), cf.anchors))
+        return sorted(out, key=lambda r: r.path)
+
+    def before_texts(self, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, str | None]:
+        """Each changed Python file as it was before the change (None: the change added it), keyed
+        by its path after the change (a renamed file's text comes from its old path)."""
+        return {cf.path: self.before(cf.old_path, max_bytes=max_bytes) if cf.old_path else None
+                for cf in self.files(max_bytes=max_bytes)[0] if cf.path.endswith(".py")}
 
     def before(self, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
         """The file before the change, or None when it did not exist (or cannot be read)."""
         if self.mode == "patch":
-            return self._disk(rel, max_bytes)
-        return self._blob(f"{self.before_rev}:{rel}", max_bytes) if self.before_rev else None
+            if any(not c.patched.is_added_file and _source_name(c.patched) == rel for c in self.changes):
+                self.files(max_bytes=max_bytes)  # an already applied patch: before is not the disk
+            known = self._memo.get(("before", rel, max_bytes))
+            return known if known is not None else self._disk(rel, max_bytes)
+        if self.before_rev is None:
+            return None
+        return self._blob(f"{self.before_rev}:{rel}", max_bytes)
 
     def after(self, rel: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
         """The file after the change, or None when the change deleted it (or it cannot be read)."""
@@ -508,13 +403,120 @@ class Revisions:
             return self._blob(f":{rel}", max_bytes)
         if self.mode == "base":
             return self._disk(rel, max_bytes)
-        for change in self.patch_changes:
-            if change.path == rel:
+        for change in self.changes:
+            if change.path == rel or (change.patched.is_removed_file and _source_name(change.patched) == rel):
                 if change.patched.is_removed_file:
                     return None
-                original = "" if change.patched.is_added_file else self._disk(_source_name(change.patched), max_bytes)
-                return apply_in_memory(original, change.patched) if original is not None else None
+                for cf in self.files(max_bytes=max_bytes)[0]:
+                    if cf.path == rel:
+                        return None if cf.fragment else cf.after
+                return None
         return self._disk(rel, max_bytes)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def _source(self) -> str:
+        return "patch" if self.mode == "patch" else "git"
+
+    def _read_files(self, max_bytes: int) -> tuple[list[ChangedFile], list[Notice]]:
+        files: dict[str, ChangedFile] = {}
+        twice: set[str] = set()
+        notices: list[Notice] = []
+        for change in self.changes:
+            why = path_problem(change.path, self.root)
+            if why is None and self.mode == "patch" and not change.patched.is_added_file:
+                source_why = path_problem(_source_name(change.patched), self.root)
+                why = f"pre-image {source_why}" if source_why else None
+            if why:
+                notices.append(Notice(NoticeLevel.ERROR, self._source, why, printable(change.path)))
+                continue
+            rel = PurePosixPath(change.path).as_posix()
+            skip = _skip_reason(change)
+            if skip:
+                notices.append(Notice(NoticeLevel.NOTE, self._source, skip, rel))
+                continue
+            if rel in files or rel in twice:  # which copy would git apply?
+                if rel not in twice:
+                    notices.append(Notice(NoticeLevel.ERROR, self._source, "file appears twice in the patch; "
+                                          "not analysed", rel))
+                files.pop(rel, None)
+                twice.add(rel)
+                continue
+            try:
+                changed, notes = self._patched(change, rel, max_bytes) if self.mode == "patch" else \
+                    (self._from_git(change, rel, max_bytes), [])
+            except UnreadableSource as exc:
+                notices.append(Notice(NoticeLevel.ERROR, self._source if self.mode == "patch" else "input",
+                                      str(exc), rel))
+                continue
+            notices += notes
+            files[rel] = changed
+        for rel in self.untracked:
+            if rel in files or path_problem(rel, self.root):
+                continue
+            try:
+                text = read_source(self.root / rel, max_bytes=max_bytes)
+            except UnreadableSource as exc:
+                notices.append(Notice(NoticeLevel.ERROR, "input", f"untracked file {exc}", rel))
+                continue
+            notices.append(Notice(NoticeLevel.NOTE, "git", "untracked (not added to git): analysed as a new file", rel))
+            every = frozenset(range(1, len(git_lines(text)) + 1))
+            files[rel] = ChangedFile(rel, None, text, every, {}, untracked=True, on_disk=True)
+        return [files[k] for k in sorted(files)], notices
+
+    def _from_git(self, change: FileChange, rel: str, max_bytes: int) -> ChangedFile:
+        if self.mode == "staged":
+            data = git_cmd.blob(self.root, f":{rel}")
+            if data is None:
+                raise UnreadableSource("not in the index")
+            text = decode_source(data, max_bytes=max_bytes)
+        else:
+            text = read_source(self.root / rel, max_bytes=max_bytes)
+        old = None if change.patched.is_added_file else _source_name(change.patched)
+        return ChangedFile(rel, old, text, change.added_lines, _anchors(change.patched), change,
+                           on_disk=self.mode == "base")
+
+    def _patched(self, change: FileChange, rel: str, max_bytes: int) -> tuple[ChangedFile, list[Notice]]:
+        """Apply one file's hunks to the file on disk, each where its context is (see module doc)."""
+        hunks = placement.hunks_of(change.patched)
+        old = None if change.patched.is_added_file else _source_name(change.patched)  # checked by the caller
+        original = "" if old is None else self._disk_as_patch(old, max_bytes)
+        if original is None and len(hunks) == 1 and hunks[0].stated <= 1 and not hunks[0].pre:
+            original, old = "", None  # a new file without git's "new file" header
+            notes = [Notice(NoticeLevel.NOTE, "patch", "not on disk and the patch only adds it: analysed as a new "
+                            "file", rel)]
+        else:
+            notes = []
+        placed, unplaced = placement.place(original, hunks) if original is not None else (None, [])
+        if placed is not None:
+            notes += [_move_notice(move, rel) for move in placed.moves]
+            before, after, on_disk = original, placed.text, False
+        elif original and (applied := placement.place_reversed(original, hunks)) is not None:
+            notes.append(Notice(NoticeLevel.NOTE, "patch", "the patch is already applied to the file on disk: "
+                                "analysed the file as it is", rel))
+            placed, before, after, on_disk = applied, applied.text, original, True
+        else:
+            where = "not on disk" if original is None else \
+                f"hunk {', '.join(map(str, unplaced))} not found in the file on disk (its context matches nowhere, " \
+                f"even at other lines or ignoring {placement.MAX_FUZZ} context lines)"
+            notes.append(Notice(NoticeLevel.ERROR, "patch", f"{where}: analysed the hunks alone as fragments; "
+                                "the analysis is incomplete", rel))
+            text = _decoded(fragment_text(change.patched), max_bytes)
+            return ChangedFile(rel, old, text, change.added_lines, _anchors(change.patched), change,
+                               fragment=True), notes
+        if old is not None:
+            self._memo[("before", old, max_bytes)] = _decoded(before, max_bytes)
+        return ChangedFile(rel, old, _decoded(after, max_bytes), placed.added, placed.anchors, change,
+                           on_disk=on_disk), notes
+
+    def _disk_as_patch(self, rel: str, max_bytes: int) -> str | None:
+        """The file decoded as the patch text was (UTF-8, undecodable bytes kept as surrogates), so
+        that lines match byte for byte whatever its encoding; None when it is not there."""
+        path = self.root / PurePosixPath(rel)
+        if not path.exists() and not path.is_symlink():
+            return None
+        return read_bytes(path, max_bytes=max_bytes).decode("utf-8", "surrogateescape")
 
     def _disk(self, rel: str, max_bytes: int) -> str | None:
         if safe_relative(rel, self.root) is None:
@@ -525,34 +527,10 @@ class Revisions:
             return None
 
     def _blob(self, spec: str, max_bytes: int) -> str | None:
-        exe = shutil.which("git") or "git"
-        proc = subprocess.run([exe, *GIT_CONFIG, "show", spec], cwd=self.root, capture_output=True,
-                              timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL)
-        if proc.returncode != 0:
+        data = git_cmd.blob(self.root, spec)
+        if data is None:
             return None
         try:
-            return decode_source(proc.stdout, max_bytes=max_bytes)
+            return decode_source(data, max_bytes=max_bytes)
         except UnreadableSource:
             return None
-
-
-def removals(revisions: Revisions, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Removal]:
-    """What the change deleted from Python files that it kept (a deleted file is not analysed)."""
-    out = []
-    for change in revisions.changes():
-        rel = safe_relative(change.path, revisions.root)
-        patched = change.patched
-        if rel is None or not change.is_python or patched.is_removed_file or patched.is_binary_file:
-            continue
-        if not any(line.is_removed for hunk in patched for line in hunk):
-            continue
-        old = safe_relative(_source_name(patched), revisions.root) or rel
-        before = revisions.before(old, max_bytes=max_bytes)
-        if revisions.mode == "patch":
-            after = apply_in_memory(before, patched) if before is not None else None
-        else:
-            after = revisions.after(rel, max_bytes=max_bytes)
-        removal = removal_of(change, before, after)
-        if removal is not None:
-            out.append(removal)
-    return sorted(out, key=lambda r: r.path)

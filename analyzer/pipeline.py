@@ -24,7 +24,7 @@ from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severi
 from analyzer.parse import ParsedModule, parse_source
 from analyzer.rulespec import RuleSpec, semgrep_rule_files
 
-__all__ = ["Options", "Report", "scan_paths", "scan_base", "scan_staged", "scan_patch", "analyse"]
+__all__ = ["Options", "Report", "scan_paths", "scan_change", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -65,35 +65,16 @@ def scan_paths(targets: Sequence[Path], root: Path, catalogue: Catalogue, option
     return analyse(files, notices, root, catalogue, options, mode="scan")
 
 
-def scan_base(
-    root: Path, base: str, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
+def scan_change(
+    revisions: diff.Revisions, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
 ) -> Report:
-    files, notices = diff.sources_from_base(root, base, max_bytes=options.max_bytes)
-    revisions = diff.Revisions.for_base(root, base)
-    removals = diff.removals(revisions, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
-                   before=_before_texts(revisions, files, options))
-
-
-def scan_staged(
-    root: Path, catalogue: Catalogue, options: Options = Options(), *, extra: Sequence[Finding] = ()
-) -> Report:
-    files, notices = diff.sources_from_index(root, max_bytes=options.max_bytes)
-    revisions = diff.Revisions.for_staged(root)
-    removals = diff.removals(revisions, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
-                   before=_before_texts(revisions, files, options))
-
-
-def scan_patch(
-    patch_text: str, root: Path, catalogue: Catalogue, options: Options = Options(), *,
-    extra: Sequence[Finding] = (),
-) -> Report:
-    files, notices = diff.sources_from_patch(patch_text, root, max_bytes=options.max_bytes)
-    revisions = diff.Revisions.for_patch(root, patch_text)
-    removals = diff.removals(revisions, max_bytes=options.max_bytes)
-    return analyse(files, notices, root, catalogue, options, mode="diff", removals=removals, extra=extra,
-                   before=_before_texts(revisions, files, options))
+    """Analyse what a change added (and deleted): `--base`, `--staged` and `--patch` alike."""
+    files, notices = revisions.sources(max_bytes=options.max_bytes)
+    removals = revisions.removals(max_bytes=options.max_bytes)
+    changed = {f.path for f in files}
+    before = {path: text for path, text in revisions.before_texts(max_bytes=options.max_bytes).items() if path in changed}
+    return analyse(files, notices, revisions.root, catalogue, options, mode="diff", removals=removals, extra=extra,
+                   before=before)
 
 
 def analyse(
@@ -152,13 +133,6 @@ def analyse(
             {f.path: f.text for f in on_disk if f.path in before and not f.fragment}, options.allowed_hosts,
         ) if before is not None else (),
     )
-
-
-def _before_texts(revisions: diff.Revisions, files: Sequence[sources.SourceFile],
-                  options: Options) -> dict[str, str | None]:
-    """The changed Python files as they were before the change (None: added by it)."""
-    return {f.path: revisions.before(f.path, max_bytes=options.max_bytes)
-            for f in files if f.changed_lines is not None and f.path.endswith(".py")}
 
 
 def _notice_order(n: Notice) -> tuple:

@@ -57,15 +57,16 @@ def test_symlink_out_of_the_root_is_refused(tmp_path):
 
 def test_patch_mode_applies_to_disk_file_and_scopes(tmp_path, catalogue):
     (tmp_path / "app.py").write_text("import requests\nresp = requests.get(URL)\ndone = True\n")
-    report = pipeline.scan_patch(PATCH, tmp_path, catalogue)
+    report = pipeline.scan_change(diff.Revisions.for_patch(tmp_path, PATCH), catalogue)
     assert [(f.rule_id, f.region.start_line) for f in report.findings] == [("DS301", 2)]
     assert not report.failed
 
 
-def test_patch_without_pre_image_is_analysed_as_fragments(tmp_path, catalogue):
-    report = pipeline.scan_patch(PATCH, tmp_path, catalogue)
+def test_patch_without_pre_image_is_analysed_as_fragments_and_incomplete(tmp_path, catalogue):
+    report = pipeline.scan_change(diff.Revisions.for_patch(tmp_path, PATCH), catalogue)
     assert [(f.rule_id, f.region.start_line) for f in report.findings] == [("DS301", 2)]
     assert any("fragments" in n.message for n in report.notices)
+    assert report.failed  # the file it patches is not there: what the hunks alone show is not enough
 
 
 def git(repo: Path, *args: str) -> str:
@@ -88,7 +89,7 @@ def test_base_reports_only_the_branch_change(repo, catalogue):
     git(repo, "checkout", "-qb", "feature")
     (repo / "app.py").write_text("import subprocess\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n")
     git(repo, "commit", "-qam", "feature")
-    report = pipeline.scan_base(repo, "main", catalogue)
+    report = pipeline.scan_change(diff.Revisions.for_base(repo, "main"), catalogue)
     assert {(f.path, f.rule_id) for f in report.findings} == {("app.py", "B602")}
     assert report.files == ("app.py",)
 
@@ -97,16 +98,16 @@ def test_staged_reads_the_index_not_the_working_tree(repo, catalogue):
     (repo / "app.py").write_text("import base64\nexec(base64.b64decode(BLOB))\n")
     git(repo, "add", "app.py")
     (repo / "app.py").write_text("print('working tree differs')\n")  # not staged
-    report = pipeline.scan_staged(repo, catalogue)
+    report = pipeline.scan_change(diff.Revisions.for_staged(repo), catalogue)
     assert ("app.py", "DS101") in {(f.path, f.rule_id) for f in report.findings}
 
 
 def test_bad_ref_is_an_input_error(repo, catalogue):
     with pytest.raises(diff.InputError, match="git merge-base failed"):
-        pipeline.scan_base(repo, "no-such-branch", catalogue)
+        pipeline.scan_change(diff.Revisions.for_base(repo, "no-such-branch"), catalogue)
 
 
 def test_missing_git_is_an_input_error(repo, catalogue, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(diff.InputError, match="git is not installed"):
-        pipeline.scan_staged(repo, catalogue)
+        pipeline.scan_change(diff.Revisions.for_staged(repo), catalogue)

@@ -89,8 +89,8 @@ def test_parse_patch_raises_only_input_error(text):
 def test_patch_shaped_garbage_is_read_or_refused_and_stays_inside(root, parts):
     text = "".join(parts)
     try:
-        files, _ = diff.sources_from_patch(text, root)
-        removed = diff.removals(diff.Revisions.for_patch(root, text))
+        files, _ = diff.Revisions.for_patch(root, text).sources()
+        removed = diff.Revisions.for_patch(root, text).removals()
     except diff.InputError:
         return
     assert_inside(files, root)
@@ -110,7 +110,7 @@ def test_no_path_outside_the_root_is_ever_read_or_returned(root, source, target,
     header = f"--- {'/dev/null' if new_file else 'a/' + source}\n+++ b/{target}\n"
     text = header + ("@@ -0,0 +1 @@\n+import os\n" if new_file else "@@ -1 +1 @@\n-x = 1\n+x = 2\n")
     try:
-        files, notices = diff.sources_from_patch(text, root)
+        files, notices = diff.Revisions.for_patch(root, text).sources()
     except diff.InputError:
         return
     assert_inside(files, root)
@@ -132,7 +132,7 @@ def test_difflib_patch_applies_to_the_new_text_with_exactly_the_added_lines(tmp_
     assert change.added_lines == added_by_difflib(before, after)
     root = tmp_path_factory.mktemp("apply")
     (root / "m.py").write_text(before, encoding="utf-8", newline="")
-    files, notices = diff.sources_from_patch(patch, root)
+    files, notices = diff.Revisions.for_patch(root, patch).sources()
     if not change.added_lines:  # only deletions: nothing to analyse, and it says so
         assert files == [] and notices
         return

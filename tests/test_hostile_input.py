@@ -437,7 +437,7 @@ def test_hostile_patch_paths_are_refused_and_nothing_outside_is_opened(repo_with
     root, outside = repo_with_outside
     text = patch.replace("{outside}", str(outside))
     with opened_files() as opened:
-        files, notices = diff.sources_from_patch(text, root)
+        files, notices = diff.Revisions.for_patch(root, text).sources()
     assert files == []
     assert [n.level for n in notices] == [NoticeLevel.ERROR]
     assert "\n" not in notices[0].message and "\x1b" not in (notices[0].path or "")
@@ -461,7 +461,7 @@ def test_hostile_patch_through_the_command_line_exits_2(repo_with_outside, tmp_p
 
 def test_duplicate_file_headers_refuse_the_file_however_often_repeated(tmp_path):
     once = added_file("b/app.py", ["import os", "os.system(input())"])
-    files, notices = diff.sources_from_patch(once * 3, tmp_path)
+    files, notices = diff.Revisions.for_patch(tmp_path, once * 3).sources()
     assert files == []
     assert [(n.level, n.path, n.message) for n in notices] == [
         (NoticeLevel.ERROR, "app.py", "file appears twice in the patch; not analysed")
@@ -473,7 +473,7 @@ def test_malformed_patches_are_one_line_input_errors(name, tmp_path):
     text = (FIXTURES / "patches" / name).read_text(encoding="utf-8")
     started = time.monotonic()
     with pytest.raises(diff.InputError) as caught:
-        diff.sources_from_patch(text, tmp_path)
+        diff.Revisions.for_patch(tmp_path, text).sources()
     assert "\n" not in str(caught.value)
     assert time.monotonic() - started < 10
     result = CliRunner().invoke(main, ["diff", "--patch", str(FIXTURES / "patches" / name), "--root",
@@ -483,7 +483,7 @@ def test_malformed_patches_are_one_line_input_errors(name, tmp_path):
 
 
 def test_empty_patch_is_an_empty_change(tmp_path):
-    assert diff.sources_from_patch("", tmp_path) == ([], [])
+    assert diff.Revisions.for_patch(tmp_path, "", allow_empty=True).sources() == ([], [])
 
 
 def test_undecodable_and_nul_bytes_in_a_patch_refuse_that_file_only(tmp_path):
@@ -492,16 +492,16 @@ def test_undecodable_and_nul_bytes_in_a_patch_refuse_that_file_only(tmp_path):
         + added_file("b/nul.py", ["x = '\x00'"])
         + added_file("b/good.py", ["import os", "os.system(input())"])
     )
-    files, notices = diff.sources_from_patch(patch, tmp_path)
+    files, notices = diff.Revisions.for_patch(tmp_path, patch).sources()
     assert [f.path for f in files] == ["good.py"]
     assert {(n.path, n.level) for n in notices} == {("bad_bytes.py", NoticeLevel.ERROR), ("nul.py", NoticeLevel.ERROR)}
-    report = pipeline.scan_patch(patch, tmp_path, _select(["DS210"]), pipeline.Options())
+    report = pipeline.scan_change(diff.Revisions.for_patch(tmp_path, patch), _select(["DS210"]), pipeline.Options())
     assert report.files == ("good.py",) and report.failed
 
 
 def test_patched_file_over_the_size_limit_is_refused(tmp_path):
     patch = added_file("b/big.py", ["x = 1"] * 1000)
-    files, notices = diff.sources_from_patch(patch, tmp_path, max_bytes=1000)
+    files, notices = diff.Revisions.for_patch(tmp_path, patch).sources(max_bytes=1000)
     assert files == [] and "larger than the size limit" in notices[0].message
 
 
@@ -510,7 +510,7 @@ def test_patch_keeps_the_file_encoding(tmp_path):
     # The agent's patch carries the file's own bytes (the CLI keeps undecodable ones as surrogates).
     patch = ("--- a/legacy.py\n+++ b/legacy.py\n@@ -1,2 +1,3 @@\n # -*- coding: latin-1 -*-\n"
              " name = '\udce9t\udce9'\n+other = '\udce0'\n")
-    (source,), notices = diff.sources_from_patch(patch, tmp_path)
+    (source,), notices = diff.Revisions.for_patch(tmp_path, patch).sources()
     assert notices == [] and not source.fragment
     assert source.text.splitlines()[1:] == ["name = 'été'", "other = 'à'"]
 
@@ -520,7 +520,7 @@ def test_form_feed_does_not_split_lines_when_applying(tmp_path):
     (tmp_path / "app.py").write_text("import os\n\x0c\n# page two\u2028still one line\nx = 1\n", encoding="utf-8")
     patch = ("--- a/app.py\n+++ b/app.py\n@@ -3,2 +3,3 @@\n # page two\u2028still one line\n x = 1\n"
              "+os.system(input())\n")
-    (source,), notices = diff.sources_from_patch(patch, tmp_path)
+    (source,), notices = diff.Revisions.for_patch(tmp_path, patch).sources()
     assert notices == [] and not source.fragment
     assert source.changed_lines == {5}
 
@@ -528,9 +528,9 @@ def test_form_feed_does_not_split_lines_when_applying(tmp_path):
 def test_lone_cr_lines_are_counted_as_python_counts_them(tmp_path):
     """Git sees one line where Python sees three: the changed lines must cover all three."""
     patch = "--- /dev/null\n+++ b/mac.py\n@@ -0,0 +1 @@\n+import os\rx = 1\ros.system(input())\r\n"
-    (source,), _ = diff.sources_from_patch(patch, tmp_path)
+    (source,), _ = diff.Revisions.for_patch(tmp_path, patch).sources()
     assert source.changed_lines == {1, 2, 3}
-    report = pipeline.scan_patch(patch, tmp_path, _select(["B605"]), pipeline.Options())
+    report = pipeline.scan_change(diff.Revisions.for_patch(tmp_path, patch), _select(["B605"]), pipeline.Options())
     assert [(f.rule_id, f.region.start_line) for f in report.findings] == [("B605", 3)]
 
 
@@ -542,7 +542,7 @@ def test_lone_cr_lines_in_base_mode(tmp_path):
     repo.commit("base")
     repo.write("mac.py", b"import os\rx = 1\ros.system(input())\r")
     repo.git("add", "-A")
-    report = pipeline.scan_base(repo.path, "HEAD", _select(["B605"]), pipeline.Options())
+    report = pipeline.scan_change(diff.Revisions.for_base(repo.path, "HEAD"), _select(["B605"]), pipeline.Options())
     assert [(f.rule_id, f.path, f.region.start_line) for f in report.findings] == [("B605", "mac.py", 3)]
 
 

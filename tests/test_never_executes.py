@@ -195,7 +195,7 @@ def test_base_diff_runs_no_filter_even_a_required_one(tmp_path):
     repo.git("diff", "HEAD")  # control: plain git runs it
     assert mark_file.exists()
     mark_file.unlink()
-    files, notices = diff.sources_from_base(repo.path, "HEAD")
+    files, notices = diff.Revisions.for_base(repo.path, "HEAD").sources()
     assert [(f.path, f.text) for f in files] == [("app.py", "x = 2\n")] and not notices
     assert not mark_file.exists()
 
@@ -205,5 +205,5 @@ def test_a_filter_driver_that_cannot_be_switched_off_refuses_the_run(tmp_path):
 
     repo, mark_file = _filtered_repo(tmp_path, "a=b", required=False)
     with pytest.raises(diff.InputError, match="filter driver that cannot be switched off"):
-        diff.sources_from_base(repo.path, "HEAD")
+        diff.Revisions.for_base(repo.path, "HEAD").sources()
     assert not mark_file.exists()

@@ -50,7 +50,7 @@ def repo(tmp_path) -> GitRepo:
 
 
 def test_base_mode_handles_every_kind_of_file_change(repo):
-    files, notices = diff.sources_from_base(repo.path, "main")
+    files, notices = diff.Revisions.for_base(repo.path, "main").sources()
     by_path = {f.path: f for f in files}
     assert set(by_path) == {"renamed_to.py", "tail.py"}
     assert by_path["renamed_to.py"].changed_lines == {2}
@@ -62,7 +62,7 @@ def test_base_mode_handles_every_kind_of_file_change(repo):
     assert "no added lines" in notes["moved_to.py"] and "no added lines" in notes["script.py"]
     assert "no added lines" in notes["auth.py"]  # deletions only: nothing for the engines ...
     # ... but what it deleted is read from both sides of the change.
-    removals = {r.path: r for r in diff.removals(diff.Revisions.for_base(repo.path, "main"))}
+    removals = {r.path: r for r in diff.Revisions.for_base(repo.path, "main").removals()}
     assert set(removals) == {"auth.py", "renamed_to.py", "tail.py"}
     auth = removals["auth.py"]
     assert not auth.fragment and auth.before == AUTH and auth.removed == {5, 7, 8}
@@ -72,7 +72,7 @@ def test_base_mode_handles_every_kind_of_file_change(repo):
 def test_patch_mode_applies_renames_and_missing_newlines_in_memory(repo):
     patch = repo.git("diff", "main", "change")
     repo.git("checkout", "-q", "main")
-    files, notices = diff.sources_from_patch(patch, repo.path)
+    files, notices = diff.Revisions.for_patch(repo.path, patch).sources()
     by_path = {f.path: f for f in files}
     assert by_path["renamed_to.py"].text == "def renamed():\n    return 30\n\n\ndef other():\n    return 4\n"
     assert by_path["tail.py"].text == "def tail():\n    return 60\n\n\ndef more():\n    return 7"
@@ -81,22 +81,40 @@ def test_patch_mode_applies_renames_and_missing_newlines_in_memory(repo):
     assert {n.path for n in notices} >= {"gone.py", "blob.py", "moved_to.py", "script.py"}
 
 
-def test_patch_that_does_not_match_is_analysed_as_fragments(repo):
+def test_patch_whose_lines_moved_is_applied_where_its_context_is(repo):
     patch = repo.git("diff", "main", "change", "--", "auth.py", "tail.py")
     repo.git("checkout", "-q", "main")
     repo.write("tail.py", "# edited locally\ndef tail():\n    return 6")
     repo.write("auth.py", "# edited locally\n" + AUTH)
-    files, notices = diff.sources_from_patch(patch, repo.path)
+    files, notices = diff.Revisions.for_patch(repo.path, patch).sources()
+    [tail] = files
+    assert not tail.fragment and tail.changed_lines == {3, 4, 5, 6, 7}
+    assert tail.text == "# edited locally\ndef tail():\n    return 60\n\n\ndef more():\n    return 7"
+    assert any(n.level is NoticeLevel.NOTE and n.path == "tail.py" and "not at line 1" in n.message for n in notices)
+    assert not any(n.level is NoticeLevel.ERROR for n in notices)
+    removals = diff.Revisions.for_patch(repo.path, patch).removals()
+    auth = next(r for r in removals if r.path == "auth.py")
+    assert not auth.fragment
+    found = removed.find([auth])
+    assert [f.region.start_line for f in found] == [6, 7]  # one line further down, like the code
+
+
+def test_patch_that_does_not_match_is_analysed_as_fragments_and_incomplete(repo):
+    patch = repo.git("diff", "main", "change", "--", "auth.py", "tail.py")
+    repo.git("checkout", "-q", "main")
+    repo.write("tail.py", "def tail():\n    return 5")  # the line the hunk replaces is not there
+    repo.write("auth.py", AUTH.replace("@login_required", "@login_needed"))
+    files, notices = diff.Revisions.for_patch(repo.path, patch).sources()
     [tail] = files
     assert tail.fragment and tail.changed_lines == {2, 3, 4, 5, 6}
-    assert any(n.level is NoticeLevel.WARNING and n.path == "tail.py" and "fragments" in n.message for n in notices)
+    assert any(n.level is NoticeLevel.ERROR and n.path == "tail.py" and "fragments" in n.message for n in notices)
     # The deleted checks are still found in the hunks alone.
-    removals = diff.removals(diff.Revisions.for_patch(repo.path, patch))
+    removals = diff.Revisions.for_patch(repo.path, patch).removals()
     auth = next(r for r in removals if r.path == "auth.py")
     assert auth.fragment
     found = removed.find([auth])
     assert [f.region.start_line for f in found] == [5, 6]  # where each deletion sits in the post-image
-    assert "@login_required" in found[0].message and "abort(403)" in found[1].message
+    assert "abort(403)" in found[1].message
 
 
 def test_deleting_checks_is_reported_in_every_diff_mode(repo):

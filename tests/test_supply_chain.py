@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import pipeline
+from analyzer import diff, pipeline
 from analyzer.sources import Project
 from analyzer.engines.cst.supply_chain import build_index, checks, index, manifests, names
 from analyzer.engines.cst.supply_chain.nearmiss import Targets, osa_distance
@@ -278,7 +278,7 @@ def done_when_report(tmp_path_factory, catalogue):
     reqs_after = ["requests>=2.31\n", "transformers>=4.44\n", "requests-oauth2lib==1.6.0\n", "PyYAML>=6\n",
                   "numpy\n"]
     patch = _patch("app.py", app_before, app_after) + _patch("requirements.txt", reqs_before, reqs_after)
-    return pipeline.scan_patch(patch, root, catalogue.select(["DS4"]))
+    return pipeline.scan_change(diff.Revisions.for_patch(root, patch), catalogue.select(["DS4"]))
 
 
 def test_done_when_examples_are_reported(done_when_report):

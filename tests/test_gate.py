@@ -1,0 +1,195 @@
+"""The gate must not pass what it did not read (issue #15): each of these was an exit 0 on
+dangerous code before. CLI runs select Bandit rules only, so no Semgrep starts."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.test_review_flow import GitRepo, run_cli
+
+BASE = "".join(f"value_{n} = {n}\n" for n in range(1, 41))
+DANGER = "import base64\nimport pickle\n\n\ndef load(data):\n    return pickle.loads(base64.b64decode(data))\n"
+RULES = ("--select", "B301,B602", "--no-cache", "-f", "json")
+
+
+def _repo(tmp_path) -> GitRepo:
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("app.py", BASE)
+    repo.commit("base")
+    return repo
+
+
+def _patch_adding_danger(repo: GitRepo, after_line: int = 30) -> str:
+    lines = BASE.splitlines(keepends=True)
+    repo.write("app.py", "".join(lines[:after_line]) + DANGER + "".join(lines[after_line:]))
+    patch = repo.git("diff")
+    repo.git("checkout", "-q", "--", "app.py")
+    return patch
+
+
+def _found(result) -> set[tuple[str, str, int]]:
+    return {(f["path"], f["rule_id"], f["start_line"]) for f in json.loads(result.stdout)["findings"]}
+
+
+def _diff_patch(repo: GitRepo, patch: str, *extra: str):
+    return run_cli("diff", "--patch", "-", "--root", str(repo.path), *RULES, *extra, input=patch)
+
+
+def _shift(patch: str, by: int) -> str:
+    """The same patch with every hunk header's line numbers off by `by` (what assistants write)."""
+    return re.sub(r"^@@ -(\d+),(\d+) \+(\d+),(\d+) @@",
+                  lambda m: f"@@ -{int(m[1]) + by},{m[2]} +{int(m[3]) + by},{m[4]} @@", patch, flags=re.M)
+
+
+# --- 1. patches located like git locates them --------------------------------------------------
+
+
+def test_wrong_hunk_line_numbers_find_what_the_exact_patch_finds(tmp_path):
+    repo = _repo(tmp_path)
+    patch = _patch_adding_danger(repo)
+    exact = _diff_patch(repo, patch)
+    assert exact.exit_code == 1 and _found(exact) == {("app.py", "B301", 36)}, exact.output
+    moved = _diff_patch(repo, _shift(patch, 11))
+    assert moved.exit_code == 1, moved.output
+    assert _found(moved) == _found(exact)
+    assert "not at line" in moved.stderr  # the moved hunk is named
+
+
+def test_stale_patch_is_an_incomplete_analysis(tmp_path):
+    repo = _repo(tmp_path)
+    patch = _patch_adding_danger(repo)
+    repo.write("app.py", "".join(f"other_{n} = {n}\n" for n in range(1, 41)))  # its context is gone
+    result = _diff_patch(repo, patch)
+    assert result.exit_code == 2, result.output
+    assert "not found in the file on disk" in result.stderr
+    assert ("app.py", "B301", 36) in _found(result)  # the hunk alone is still analysed and reported
+    sarif = _diff_patch(repo, patch, "--sarif-output", str(tmp_path / "out.sarif"))
+    notifications = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["invocations"][0][
+        "toolExecutionNotifications"]
+    assert any("not found in the file on disk" in n["message"]["text"] for n in notifications), sarif.output
+
+
+def test_already_applied_patch_analyses_the_files_on_disk(tmp_path):
+    repo = _repo(tmp_path)
+    patch = _patch_adding_danger(repo)
+    exact = _diff_patch(repo, patch)
+    repo.git("apply", "-", input=patch)  # the natural `git diff main > x.patch` on the branch
+    applied = _diff_patch(repo, patch)
+    assert applied.exit_code == 1, applied.output
+    assert _found(applied) == _found(exact)
+    assert "already applied" in applied.stderr
+    assert "diffsentry-" not in applied.stderr and "syntax error" not in applied.stderr
+
+
+def test_patch_for_a_file_missing_on_disk_keeps_its_hunk_and_fails_closed(tmp_path):
+    repo = _repo(tmp_path)
+    patch = _patch_adding_danger(repo)
+    (repo.path / "app.py").unlink()
+    result = _diff_patch(repo, patch)
+    assert result.exit_code == 2, result.output
+    assert ("app.py", "B301", 36) in _found(result)
+    assert "not on disk" in result.stderr
+
+
+def test_patch_creating_a_file_without_new_file_header_is_a_new_file(tmp_path):
+    repo = _repo(tmp_path)
+    patch = f"--- a/new.py\n+++ b/new.py\n@@ -0,0 +1,6 @@\n" + "".join(f"+{line}\n" for line in DANGER.splitlines())
+    result = _diff_patch(repo, patch)
+    assert result.exit_code == 1, result.output
+    assert _found(result) == {("new.py", "B301", 6)}
+
+
+def _lines(n: int) -> list[str]:
+    return [f"line_{i} = {i}\n" for i in range(1, n + 1)]
+
+
+def _hunk(stated: int, lines: list[tuple[str, str]]):
+    from analyzer.placement import Hunk  # imported here: the CLI tests above also run on older code
+
+    return Hunk(stated, tuple(lines))
+
+
+@st.composite
+def _edits(draw):
+    """A file of distinct lines and hunks that each replace a few of its lines, with context."""
+    size = draw(st.integers(8, 80))
+    original = _lines(size)
+    starts = sorted(draw(st.sets(st.integers(3, size - 3), min_size=1, max_size=4)))
+    hunks, last = [], 0
+    for start in starts:
+        if start - 3 < last:
+            continue
+        removed = draw(st.integers(0, min(2, size - start - 3)))
+        added = draw(st.lists(st.sampled_from(["x = 1\n", "run(cmd, shell=True)\n", "pass\n"]), max_size=3))
+        if not removed and not added:
+            added = ["pass\n"]
+        before = [(" ", t) for t in original[start - 3:start]]
+        body = [("-", t) for t in original[start:start + removed]] + [("+", t) for t in added]
+        after = [(" ", t) for t in original[start + removed:start + removed + 3]]
+        hunks.append(_hunk(start - 2, before + body + after))
+        last = start + removed + 3
+    return "".join(original), hunks, draw(st.lists(st.integers(-30, 30), min_size=len(hunks), max_size=len(hunks)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_edits())
+def test_hunks_at_wrong_lines_are_placed_like_the_exact_ones(case):
+    from analyzer import placement
+
+    original, hunks, offsets = case
+    exact, unplaced = placement.place(original, hunks)
+    assert exact is not None and not unplaced and not exact.moves
+    moved = [_hunk(max(h.stated + off, 1), list(h.lines)) for h, off in zip(hunks, offsets)]
+    placed, unplaced = placement.place(original, moved)
+    assert placed is not None and not unplaced
+    assert (placed.text, placed.added, placed.anchors) == (exact.text, exact.added, exact.anchors)
+    assert {m.hunk for m in placed.moves} == {i for i, h in enumerate(moved, 1) if h.stated != hunks[i - 1].stated}
+    # Applied already: recognised, with the same lines added.
+    again = placement.place_reversed(exact.text, moved)
+    assert again is not None and again.text == original and again.added == exact.added
+
+
+def test_fuzz_ignores_at_most_two_context_lines():
+    from analyzer import placement
+
+    original = "".join(_lines(20))
+    lines = [(" ", "line_4 = 4\n"), (" ", "line_5 = 5\n"), (" ", "line_6 = 6\n"), ("+", "new()\n"),
+             (" ", "line_7 = 7\n"), (" ", "line_8 = 8\n"), (" ", "line_9 = 9\n")]
+    one_off = list(lines)
+    one_off[0] = (" ", "edited\n")
+    placed, _ = placement.place(original, [_hunk(4, one_off)])
+    assert placed is not None and placed.added == {7} and placed.moves[0].fuzz == 1
+    three_off = [(" ", "edited\n")] * 3 + lines[3:4] + [(" ", "edited\n")] * 3
+    assert placement.place(original, [_hunk(4, three_off)]) == (None, [1])
+
+
+# --- 3. untracked files count -------------------------------------------------------------------
+
+
+def test_untracked_files_count_in_base_mode_and_are_named(tmp_path):
+    repo = _repo(tmp_path)
+    repo.write(".gitignore", "ignored.py\n")
+    repo.commit("ignore")
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("helper.py", DANGER)  # created by an assistant, never `git add`ed
+    repo.write("ignored.py", DANGER)
+    result = run_cli("diff", "--base", "main", "--root", str(repo.path), *RULES)
+    assert result.exit_code == 1, result.output
+    assert _found(result) == {("helper.py", "B301", 6)}
+    assert "helper.py" in result.stderr and "untracked" in result.stderr
+
+
+# --- 4. empty input is an error -------------------------------------------------------------------
+
+
+def test_empty_patch_is_an_error_unless_allowed(tmp_path):
+    repo = _repo(tmp_path)
+    for text in ("", "\n  \n"):
+        result = _diff_patch(repo, text)
+        assert result.exit_code == 2 and "empty patch" in result.stderr, result.output
+    allowed = _diff_patch(repo, "", "--allow-empty")
+    assert allowed.exit_code == 0, allowed.output
