@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer import config, suppress
+from analyzer import config, suppress, unparsable
 from analyzer.ai import inventory, policy
 from analyzer.engines import removed
 from analyzer.engines.cst.framework import cst_rule_classes
@@ -32,7 +32,7 @@ from analyzer.rulespec import (
 __all__ = ["Catalogue", "CatalogueError", "RuleSpec", "load_catalogue", "stage_rules"]
 
 # Pipeline stages that declare rules of their own (`RULES`, see `StageRule`).
-STAGE_RULE_MODULES = (removed, suppress, config, inventory, policy)
+STAGE_RULE_MODULES = (removed, suppress, config, inventory, policy, unparsable)
 
 
 def load_semgrep_specs(files: Iterable[Path]) -> list[RuleSpec]:

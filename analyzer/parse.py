@@ -14,9 +14,12 @@ Hostile input shapes what a parser does, so parsing is guarded three ways:
   with a large stack and a raised recursion limit, so real deep code (generated math, big tables)
   is analysed instead of failing on the default 8 MB stack.
 
-A file Python rejects gets a WARNING (it cannot run either; Semgrep still scans it). A file
-Python accepts but libcst cannot take gets an ERROR: diffsentry's own checks did not see code
-that would run, so the run is not clean.
+A file Python rejects gets a WARNING (it cannot run either; Semgrep still scans it) and is a
+DS603 finding. Unless it is code for a newer Python than the analyzer's: when it shows a mark of
+newer syntax and libcst (whose grammar is newer) reads it, libcst's checks run on it and Bandit
+reads a copy rewritten to the analyzer's syntax (`analyzer.lowering`); a file that cannot be
+rewritten is an ERROR (Bandit did not see it). A file Python accepts but libcst cannot take gets
+an ERROR: diffsentry's own checks did not see code that would run, so the run is not clean.
 
 libcst parsing costs ~13x `ast` (Django: 13.5 s against 1.05 s), so it happens lazily, the first
 time a rule asks for `ParsedModule.module`, and both parses are cached by content hash for the
@@ -38,12 +41,15 @@ from typing import TypeVar
 import libcst
 
 from analyzer.findings import Notice, NoticeLevel
+from analyzer.lowering import NEWER_SYNTAX_HINT, Lowered, lower
 from analyzer.sources import is_manifest_name
 
 T = TypeVar("T")
 
 _AST_CACHE: dict[str, tuple[ast.Module | None, str | None, int | None]] = {}
 _CST_CACHE: dict[str, tuple[libcst.Module | None, str | None, int | None]] = {}
+_NEWER_CACHE: dict[str, tuple[libcst.Module, Lowered] | None] = {}
+_RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 _CACHE_LIMIT = 4096
 ONLY_SEMGREP = "only Semgrep analysed this file"
 _NO_OWN_CHECKS = "diffsentry's own checks skipped this file"
@@ -119,14 +125,47 @@ class ParsedModule:
         parsed = _cached(_AST_CACHE, self._key, lambda: _parse_ast(text)) if python else (None, None, None)
         self.tree, problem, line = parsed
         # Why Python's parser refused the file: a WARNING, since a file Python cannot parse cannot
-        # run either, and Semgrep (error tolerant) still scans it.
+        # run either, and Semgrep (error tolerant) still scans it. In diff modes it is also a finding.
         self.notice = _notice(NoticeLevel.WARNING, path, problem, line)
         # Why libcst refused a file Python accepts (an ERROR); known only once `module` was asked for.
         self.cst_notice: Notice | None = None
+        #: (message, line) when no Python can run the file (DS603); None otherwise.
+        self.syntax_error: tuple[str, int | None] | None = None
+        #: For a file in syntax newer than the analyzer's Python: a copy in its syntax, same lines,
+        #: that `ast` and Bandit read (None when it could not be made; see `analyzer.lowering`).
+        self.lowered: str | None = None
+        self._newer: libcst.Module | None = None
+        if self.tree is None and problem is not None and problem.startswith("syntax error"):
+            self._read_newer_syntax(problem, line)
+
+    def _read_newer_syntax(self, problem: str, line: int | None) -> None:
+        newer = _cached(_NEWER_CACHE, self._key, lambda: _parse_newer(self.text, self.timeout_s))
+        if newer is None:
+            self.syntax_error = (problem.split(";")[0].removeprefix("syntax error: "), line)
+            return
+        self._newer, lowered = newer
+        features = ", ".join(lowered.features) or "syntax libcst reads"
+        if lowered.tree is not None:
+            self.tree, self.lowered = lowered.tree, lowered.text
+            self.notice = Notice(NoticeLevel.NOTE, "parse", f"uses syntax newer than Python {_RUNNING} ({features}); "
+                                 "Bandit read a copy rewritten to older syntax, same lines", self.path)
+        else:
+            self.notice = Notice(NoticeLevel.ERROR, "parse", f"uses syntax newer than Python {_RUNNING} ({features}) "
+                                 f"that Bandit cannot read ({lowered.problem}); Bandit did not analyse this file, "
+                                 "libcst and Semgrep did", self.path, line)
+
+    @property
+    def bandit_text(self) -> str | None:
+        """What Bandit reads: the text, its lowered copy for newer syntax, or None (not readable)."""
+        if self._newer is None:
+            return self.text
+        return self.lowered
 
     @property
     def module(self) -> libcst.Module | None:
         """The libcst tree, or None when the file does not parse (see the notices)."""
+        if self._newer is not None:
+            return self._newer
         if self.tree is None:
             return None
         tree, timeout_s = self.tree, self.timeout_s
@@ -163,6 +202,18 @@ def _cached(cache: dict, key: str, compute):  # type: ignore[no-untyped-def]
             cache.clear()
         cache[key] = compute()
     return cache[key]
+
+
+def _parse_newer(text: str, timeout_s: float) -> tuple[libcst.Module, Lowered] | None:
+    """The libcst tree and a lowered copy of a file Python rejected, when libcst reads it as newer
+    syntax; None for a real syntax error. Only text with a mark of newer syntax is tried, and
+    in a child process: there is no `ast` tree to measure its depth first (see the module doc)."""
+    if not NEWER_SYNTAX_HINT.search(text):
+        return None
+    module, _, _ = _parse_cst_isolated(text, timeout_s)
+    if module is None:
+        return None
+    return module, run_deep(lower, module)
 
 
 def _parse_ast(text: str) -> tuple[ast.Module | None, str | None, int | None]:

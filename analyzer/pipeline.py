@@ -15,7 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer import baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress
+from analyzer import (
+    baseline, cache, config, dedupe, diff, fingerprints, lowering, scope, sources, suppress, unparsable,
+)
 from analyzer.ai import policy
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.engines import bandit, cst, removed, semgrep
@@ -95,15 +97,18 @@ def analyse(
     files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
     removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
     with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
-        on_disk = _materialise(files, Path(scratch))
+        on_disk = _materialise(files, Path(scratch) / "tree")
         parsed = {f.path: parse_source(f.path, f.text, timeout_s=options.per_file_timeout_s) for f in on_disk}
         project = sources.Project(root, {f.path: f.text for f in on_disk})
-        results = _run_engines(on_disk, parsed, catalogue, options, project)
+        bandit_view = _bandit_view(on_disk, parsed, Path(scratch) / "lowered")
+        results = _run_engines(on_disk, parsed, catalogue, options, project, bandit_view)
     by_path = {f.path: f for f in on_disk}
     found = [finding for result in results for finding in result.findings]
     if options.ai_policy is not None and catalogue.get(policy.RULE_ID) is not None:
         found += policy.find(on_disk, options.ai_policy)
     found = scope.in_scope(found, by_path, parsed, catalogue)
+    if catalogue.get(unparsable.RULE_ID) is not None:
+        found += unparsable.find(on_disk, parsed)  # about the whole file: not scoped
     if catalogue.get(removed.RULE_ID) is not None:
         found += removed.find(removals)  # located on the change by construction: not scoped again
     found += [f for f in extra if catalogue.get(f.rule_id) is not None]
@@ -152,12 +157,28 @@ def _materialise(files: Sequence[sources.SourceFile], scratch: Path) -> list[sou
     return out
 
 
+def _bandit_view(
+    files: Sequence[sources.SourceFile], parsed: dict[str, ParsedModule], scratch: Path
+) -> dict[str, sources.SourceFile | None]:
+    """What Bandit reads in place of a file in newer Python syntax: its lowered copy, or None
+    when there is none (the parse notice says so and fails the run)."""
+    view: dict[str, sources.SourceFile | None] = {}
+    for source in files:
+        text = parsed[source.path].bandit_text
+        if text is None:
+            view[source.path] = None
+        elif text is not source.text:
+            view[source.path] = _materialise([replace(source, text=text, disk_path=None)], scratch)[0]
+    return view
+
+
 def _run_engines(
     files: Sequence[sources.SourceFile],
     parsed: dict[str, ParsedModule],
     catalogue: Catalogue,
     options: Options,
     project: sources.Project | None = None,
+    bandit_view: Mapping[str, sources.SourceFile | None] | None = None,
 ) -> list[EngineResult]:
     """Semgrep's subprocess runs in a thread while Bandit and libcst run here; files whose
     results are cached for the same engine and rules are not given to the engine at all.
@@ -167,6 +188,11 @@ def _run_engines(
 
     def python(todo: Sequence[sources.SourceFile]) -> list[sources.SourceFile]:
         return [f for f in todo if not f.is_manifest]
+
+    def for_bandit(todo: Sequence[sources.SourceFile]) -> list[sources.SourceFile]:
+        view = bandit_view or {}
+        seen = [view.get(f.path, f) for f in todo]
+        return [f for f in seen if f is not None]
 
     semgrep_rules = catalogue.for_engine("semgrep")
     rule_files = semgrep_rule_files() if semgrep_rules else []
@@ -179,8 +205,9 @@ def _run_engines(
             lambda todo: cst.run([(f, parsed[f.path]) for f in todo], catalogue.for_engine("cst"), project),
         ),
         "bandit": (
-            lambda: cache.engine_key("bandit", catalogue.for_engine("bandit"), bandit.version()),
-            lambda todo: bandit.run(python(todo), catalogue.for_engine("bandit")),
+            lambda: cache.engine_key("bandit", catalogue.for_engine("bandit"), bandit.version(),
+                                     cache.sources_digest([Path(lowering.__file__)])),
+            lambda todo: bandit.run(for_bandit(python(todo)), catalogue.for_engine("bandit")),
         ),
         "semgrep": (
             lambda: cache.engine_key("semgrep", semgrep_rules, semgrep.version(),

@@ -43,8 +43,9 @@ FAMILY_TITLES: Mapping[str, str] = {
     "ai-application": "AI and LLM application risks",
     "source-integrity": "Source integrity",
 }
-# "diff", "suppress" and "config" are pipeline stages with rules of their own (see `StageRule`).
-ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config", "inventory", "ai-policy")
+# "diff", "suppress", "config", "inventory", "ai-policy" and "parse" are pipeline stages with rules of
+# their own (see `StageRule`).
+ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config", "inventory", "ai-policy", "parse")
 SCOPES = ("lines", "file")
 # Like CodeQL's default and security-extended suites: "default" holds the rules precise enough to
 # show a reviewer unasked; "extended" adds rules that flag a function by name where a

@@ -193,3 +193,81 @@ def test_empty_patch_is_an_error_unless_allowed(tmp_path):
         assert result.exit_code == 2 and "empty patch" in result.stderr, result.output
     allowed = _diff_patch(repo, "", "--allow-empty")
     assert allowed.exit_code == 0, allowed.output
+
+
+# --- 2. no partial analysis passes --------------------------------------------------------------
+
+NEWER = '''import subprocess
+
+type Payload = bytes
+
+
+def run[T](cmd: T) -> None:
+    subprocess.run(cmd, shell=True)
+
+
+class Box[T = str]:
+    def go(self, cmd):
+        subprocess.call(cmd, shell=True)
+'''
+
+
+def _scan(tmp_path, name: str, text: str, *extra: str):
+    (tmp_path / name).write_text(text)
+    return run_cli("scan", str(tmp_path / name), "--select", "B602,B605,DS603", "--no-cache", "-f", "json", *extra)
+
+
+def test_newer_python_syntax_is_analysed_by_bandit(tmp_path):
+    result = _scan(tmp_path, "newer.py", NEWER)
+    assert result.exit_code == 1, result.output
+    assert {(rule, line) for _, rule, line in _found(result)} == {("B602", 7), ("B602", 12)}
+    assert "newer than Python" in result.stderr
+
+
+def test_newer_syntax_in_a_patch_keeps_its_shell_finding(tmp_path):
+    repo = _repo(tmp_path)
+    repo.write("jobs.py", NEWER)
+    repo.git("add", "-N", "jobs.py")
+    patch = repo.git("diff")
+    (repo.path / "jobs.py").unlink()
+    result = _diff_patch(repo, patch)
+    assert result.exit_code == 1, result.output
+    assert {(rule, line) for _, rule, line in _found(result)} == {("B602", 7), ("B602", 12)}
+
+
+def test_newer_syntax_bandit_cannot_read_is_an_incomplete_analysis(tmp_path):
+    # PEP 701 (3.12): the same quotes inside an f-string's braces; no rewrite makes 3.11 read it.
+    result = _scan(tmp_path, "pep701.py", 'import subprocess\nx = f"{d["k"]}"\nsubprocess.run(x, shell=True)\n')
+    assert result.exit_code == 2, result.output
+    assert "Bandit did not analyse this file" in result.stderr
+
+
+def test_syntax_error_is_a_finding_in_scan_and_diff(tmp_path):
+    broken = 'import os\n\n\ndef handler(request)\n    os.system(request.args["cmd"])\n'
+    scanned = _scan(tmp_path, "broken.py", broken)
+    assert scanned.exit_code == 1, scanned.output
+    assert {(rule, line) for _, rule, line in _found(scanned)} == {("DS603", 4)}
+    repo = _repo(tmp_path)
+    repo.write("app.py", BASE + broken)
+    result = run_cli("diff", "--base", "HEAD", "--root", str(repo.path), *RULES[:1], "B602,DS603", *RULES[2:])
+    assert result.exit_code == 1, result.output
+    assert _found(result) == {("app.py", "DS603", 44)}
+
+
+def test_lowering_keeps_every_line_where_it_was():
+    import libcst
+
+    from analyzer.lowering import lower
+
+    source = (NEWER + 'greeting = t"hi {name!r:>10}"\ntry:\n    pass\nexcept ValueError, TypeError:\n    pass\n'
+              "type Pair[K, V] = tuple[K, V]\n")
+    lowered = lower(libcst.parse_module(source))
+    assert lowered.tree is not None, lowered.problem
+    assert len(lowered.text.splitlines()) == len(source.splitlines())
+    rewritten = [n for n, (a, b) in enumerate(zip(source.splitlines(), lowered.text.splitlines()), 1) if a != b]
+    assert rewritten == [3, 6, 10, 13, 16, 18]  # only the lines with newer syntax
+    assert "def run(cmd: T)" in lowered.text and "class Box:" in lowered.text
+    assert 'f"hi {name!r:>10}"' in lowered.text and "except (ValueError, TypeError):" in lowered.text
+    assert "Pair = tuple[K, V]" in lowered.text
+    assert set(lowered.features) == {"type alias statement (3.12)", "type parameters (3.12)",
+                                     "template string (3.14)", "unparenthesised except list (3.14)"}
