@@ -86,7 +86,8 @@ class Catalogue:
     def select(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Catalogue:
         """Rules matching `select` (all when empty) minus `ignore`.
 
-        A selector is a rule id, a name, an id prefix (`DS1`, `B6`) or a family name.
+        A selector is a rule id, a name, an id prefix (`DS1`, `B6`), a family name or an engine
+        name (`bandit`, `semgrep`, `cst`, and the stages `diff`, `suppress`, `config`, `parse`).
         """
         selectors, ignores = list(select), list(ignore)
         unknown = [s for s in selectors + ignores if not any(_matches(spec, s) for spec in self.rules)]
@@ -116,6 +117,7 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
         spec.id.upper().startswith(selector.upper())
         or spec.name == selector
         or spec.family == selector
+        or spec.engine == selector
     )
 
 

@@ -37,7 +37,8 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options of every command that runs an analysis (scan, diff, baseline create)."""
     options = [
         click.option("--select", multiple=True, metavar="RULES",
-                     help="Only these rules: ids, names, id prefixes (DS1, B6) or families. Repeat or comma-separate. "
+                     help="Only these rules: ids, names, id prefixes (DS1, B6), families or engines (bandit, semgrep, cst). "
+                          "Repeat or comma-separate. "
                           "Replaces `select` of the configuration."),
         click.option("--ignore", multiple=True, metavar="RULES",
                      help="Skip these rules (same forms as --select). Replaces `ignore` of the configuration."),
@@ -124,7 +125,7 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Analyse whole files and directories (every finding counts)."""
     root = _scan_root(paths)
     _run(lambda catalogue, opts, extra: pipeline.scan_paths(list(paths), root, catalogue, opts), options,
-         start=paths[0])
+         start=paths[0], project_root=root)
 
 
 @main.command()
@@ -154,7 +155,7 @@ def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, all
     except InputError as exc:
         _fail(str(exc))
     _run(lambda catalogue, opts, extra: pipeline.scan_change(revisions, catalogue, opts, extra=extra), options,
-         start=revisions.root, revisions=revisions)
+         start=revisions.root, revisions=revisions, project_root=revisions.root)
 
 
 @main.command()
@@ -314,11 +315,11 @@ def provenance(path: Path, since: str | None, fmt: str, output: Path | None, con
 
 def _settings(
     options: dict[str, Any], *, start: Path, baseline_file: Path | None, trust: bool, revisions: Revisions | None,
-    use_baseline: bool = True,
+    use_baseline: bool = True, default_baseline: Path | None = None,
 ) -> config.Resolved:
     try:
         return config.resolve(start, explicit=options["config_file"], baseline_path=baseline_file, trust=trust,
-                              revisions=revisions, use_baseline=use_baseline)
+                              revisions=revisions, use_baseline=use_baseline, default_baseline=default_baseline)
     except (config.ConfigError, baseline.BaselineError) as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -334,7 +335,8 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
         catalogue = every_rule.select(selected, _split(options["ignore"]) or cfg.ignore)
         catalogue = catalogue.in_suite(options.get("suite") or cfg.suite, named=selected)
     except CatalogueError as exc:
-        raise click.UsageError(str(exc) if options["select"] or options["ignore"] else f"{where}: {exc}") from None
+        # One style for every error, whether the selector came from a flag or the configuration.
+        _fail(str(exc) if options["select"] or options["ignore"] else f"{where}: {exc}")
     try:
         severity = config.severity_by_rule(cfg.severity, every_rule)
     except CatalogueError as exc:
@@ -351,9 +353,14 @@ def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple
     return catalogue, opts
 
 
-def _run(scan: Scan, options: dict[str, Any], *, start: Path, revisions: Revisions | None = None) -> None:
+def _run(
+    scan: Scan, options: dict[str, Any], *, start: Path, revisions: Revisions | None = None,
+    project_root: Path | None = None,
+) -> None:
+    """`project_root`: where `baseline create` writes its default baseline, which is used when it exists."""
     settings = _settings(options, start=start, baseline_file=options["baseline_file"],
-                         trust=options["trust_added_suppressions"], revisions=revisions)
+                         trust=options["trust_added_suppressions"], revisions=revisions,
+                         default_baseline=project_root / baseline.DEFAULT_FILE if project_root else None)
     catalogue, opts = _analysis_setup(settings, options)
     try:
         with _deadline(options["run_timeout"]), _progress("diffsentry: analysing"):
@@ -365,7 +372,8 @@ def _run(scan: Scan, options: dict[str, Any], *, start: Path, revisions: Revisio
         result = dataclasses.replace(result, findings=tuple(f for f in result.findings if suppress.counts(f)))
     fmt, output = options["fmt"], options["output"]
     color = fmt == "text" and output is None and sys.stdout.isatty()
-    rendered = report.render(result, fmt, category=options["category"], color=color)
+    # Notices go to stderr in every format (below); a text report written to a file lists them too.
+    rendered = report.render(result, fmt, category=options["category"], color=color, list_notices=output is not None)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:
@@ -378,8 +386,7 @@ def _run(scan: Scan, options: dict[str, Any], *, start: Path, revisions: Revisio
         with contextlib.suppress(OSError), open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(github.summary(full))  # still counts what --hide-suppressed left out
     for notice in result.notices:
-        if fmt != "text" or output is not None:
-            click.echo(f"diffsentry: {notice.one_line()}", err=True)
+        click.echo(f"diffsentry: {notice.one_line()}", err=True)
     fail_on = options["fail_on"] or settings.config.fail_on
     sys.exit(exit_code(result, fail_on, options["exit_zero"]))
 

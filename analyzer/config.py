@@ -269,6 +269,7 @@ def resolve(
     trust: bool = False,
     revisions: Revisions | None = None,  # in diff modes
     use_baseline: bool = True,
+    default_baseline: Path | None = None,
 ) -> Resolved:
     """The configuration and baseline for a run.
 
@@ -293,7 +294,8 @@ def resolve(
             config = after if trust or not changed else before
             if changed and not trust:
                 findings.append(config_edited(rel, after_text or "", f"[tool.diffsentry] ({', '.join(changed)})"))
-    path = (baseline_path or config.baseline) if use_baseline else None
+    path = (baseline_path or config.baseline or _default_baseline(default_baseline, revisions)) if use_baseline \
+        else None
     loaded = None
     if path is not None:
         rel = _inside(path, revisions)
@@ -307,6 +309,16 @@ def resolve(
                 text = before_text
         loaded = baseline_file.parse(text, str(path)) if text is not None else None
     return Resolved(config, loaded, tuple(findings))
+
+
+def _default_baseline(path: Path | None, revisions: Revisions | None) -> Path | None:
+    """The file `baseline create` writes by default, when it exists (on disk, or before the change:
+    a change that deletes it is reported as editing it)."""
+    if path is None:
+        return None
+    rel = _inside(path, revisions)
+    exists = path.is_file() or (rel is not None and revisions is not None and revisions.before(rel) is not None)
+    return path if exists else None
 
 
 def _inside(path: Path | None, revisions: Revisions | None) -> str | None:

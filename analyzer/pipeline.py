@@ -131,7 +131,8 @@ def analyse(
         rules=catalogue.rules,
         findings=tuple(found),
         notices=tuple(sorted(set(notices), key=_notice_order)),
-        files=tuple(f.path for f in on_disk),
+        # A file the change only deleted lines from was analysed too (for DS390), so it counts.
+        files=tuple(sorted({f.path for f in on_disk} | {r.path for r in removals})),
         texts=texts,
         capabilities=capability_delta.compute(
             {p: text for p, text in before.items() if p in by_path},

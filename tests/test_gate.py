@@ -271,3 +271,57 @@ def test_lowering_keeps_every_line_where_it_was():
     assert "Pair = tuple[K, V]" in lowered.text
     assert set(lowered.features) == {"type alias statement (3.12)", "type parameters (3.12)",
                                      "template string (3.14)", "unparenthesised except list (3.14)"}
+
+
+# --- smaller items ----------------------------------------------------------------------------------
+
+
+def test_baseline_create_is_picked_up_by_a_plain_scan(tmp_path):
+    repo = _repo(tmp_path)
+    repo.write("danger.py", DANGER)
+    created = run_cli("baseline", "create", str(repo.path), "--select", "B301", "--no-cache")
+    assert created.exit_code == 0, created.output
+    assert (repo.path / ".diffsentry-baseline.json").is_file()
+    later = run_cli("scan", str(repo.path), "--select", "B301", "--no-cache", "-f", "json")
+    assert later.exit_code == 0, later.output
+    [finding] = json.loads(later.stdout)["findings"]
+    assert finding["baseline_state"] == "unchanged"
+
+
+def test_deletion_only_change_counts_the_file_it_analysed(tmp_path):
+    repo = GitRepo(tmp_path / "repo")
+    view = "from flask_login import login_required\n\n\n@login_required\ndef delete(note_id):\n    return note_id\n"
+    repo.write("views.py", view)
+    repo.commit("base")
+    repo.write("views.py", view.replace("@login_required\n", ""))
+    result = run_cli("diff", "--base", "HEAD", "--root", str(repo.path), "--select", "DS390", "--no-cache")
+    assert result.exit_code == 1, result.output
+    assert "1 finding (1 warning) in 1 of 1 file analysed" in result.stdout, result.stdout
+
+
+def test_unknown_rule_in_configuration_is_a_one_line_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.diffsentry]\nselect = ["DS999"]\n')
+    (tmp_path / "a.py").write_text("x = 1\n")
+    for args in (["scan", str(tmp_path / "a.py")], ["scan", str(tmp_path / "a.py"), "--select", "DS999"]):
+        result = run_cli(*args, "--no-cache")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("diffsentry: error:") and "Usage:" not in result.output, result.output
+        assert "DS999" in result.stderr
+
+
+def test_text_mode_notices_go_to_stderr(tmp_path):
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
+    result = run_cli("scan", str(tmp_path / "broken.py"), "--select", "DS603", "--no-cache")
+    assert "parse:" in result.stderr and "parse:" not in result.stdout
+    assert "DS603" in result.stdout
+
+
+def test_engine_names_are_selectors(tmp_path):
+    from analyzer.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    assert {spec.engine for spec in catalogue.select(["bandit"]).rules} == {"bandit"}
+    assert "bandit" not in {spec.engine for spec in catalogue.select(ignore=["bandit"]).rules}
+    (tmp_path / "a.py").write_text("import subprocess\nsubprocess.run(cmd, shell=True)\n")
+    ignored = run_cli("scan", str(tmp_path / "a.py"), "--select", "B602,DS603", "--ignore", "bandit", "--no-cache")
+    assert ignored.exit_code == 0, ignored.output

@@ -293,3 +293,24 @@ def test_done_when_examples_are_reported(done_when_report):
 def test_manifests_reach_only_the_text_checks(done_when_report):
     assert "requirements.txt" in done_when_report.files
     assert not [n for n in done_when_report.notices if n.path == "requirements.txt"]
+
+
+def test_setup_cfg_extras_declare_distributions(tmp_path):
+    setup_cfg = textwrap.dedent("""\
+        [metadata]
+        name = client
+
+        [options]
+        install_requires =
+            requests>=2.0  # http
+            click; python_version > "3.8"
+
+        [options.extras_require]
+        security =
+            pyopenssl>=0.14
+            cryptography>=1.3.4
+        """)
+    code = "import OpenSSL\nimport click\nimport requests\nimport yaml\n"
+    found = _problems(tmp_path, {"setup.cfg": setup_cfg, "client/tls.py": code}, "client/tls.py")
+    (problem,) = found[checks.UNDECLARED_DISTRIBUTION]
+    assert "`PyYAML`" in problem.message  # only what no section declares

@@ -26,7 +26,9 @@ _GUTTER = " " * 10
 _PHYSICAL_LINE = re.compile(r"\r\n|\r|\n")
 
 
-def render(report: Report, *, color: bool = False, width: int = 100, **_: object) -> str:
+def render(report: Report, *, color: bool = False, width: int = 100, list_notices: bool = True, **_: object) -> str:
+    """The report for a terminal. `list_notices=False` when the notices are shown elsewhere (the
+    CLI writes them to stderr, so that stdout holds the findings alone)."""
     buffer = io.StringIO()
     color = color and "NO_COLOR" not in os.environ
     console = Console(file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
@@ -44,9 +46,9 @@ def render(report: Report, *, color: bool = False, width: int = 100, **_: object
         for finding in group:
             _finding(console, finding, lines, rules, width)
         console.print()
-    for notice in report.notices:
+    for notice in report.notices if list_notices else ():
         console.print(Text(_visible(notice.one_line()), style=_NOTICE_STYLE[notice.level.level]))
-    console.print(_summary(report, shown))
+    console.print(_summary(report, shown, "above" if list_notices else "on stderr"))
     return buffer.getvalue()
 
 
@@ -103,7 +105,7 @@ def _first_sentence(text: str) -> str:
     return flat if end < 0 else flat[: end + 1]
 
 
-def _summary(report: Report, shown: list[Finding]) -> Text:
+def _summary(report: Report, shown: list[Finding], errors_where: str) -> Text:
     files = len(report.files)
     analysed = f"{files} file{'s' if files != 1 else ''} analysed"
     if shown:
@@ -123,7 +125,7 @@ def _summary(report: Report, shown: list[Finding]) -> Text:
     if baselined:
         text.append(f"; {baselined} in the baseline")
     if report.failed:
-        text.append("; ANALYSIS INCOMPLETE (see errors above)", style="bold red")
+        text.append(f"; ANALYSIS INCOMPLETE (see the errors {errors_where})", style="bold red")
     elif shown:
         text.append(". `diffsentry explain RULE` tells more.", style="dim")
     return text

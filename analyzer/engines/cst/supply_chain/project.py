@@ -14,11 +14,14 @@ Files of the current run win over the disk (a patch may add a module or edit req
 from __future__ import annotations
 
 import ast
+import configparser
 import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from analyzer.sources import SKIPPED_DIRS, Project, UnreadableSource, read_source
 from analyzer.sources import is_manifest_name as is_manifest_path
@@ -124,17 +127,25 @@ def _setup_py_requirements(text: str) -> Iterator[str]:
 
 
 def _setup_cfg_requirements(text: str) -> Iterator[str]:
-    in_list = False
-    for line in text.splitlines():
-        if re.match(r"^\s*(install_requires|setup_requires)\s*=", line):
-            in_list = True
-            line = line.split("=", 1)[1]
-        elif in_list and line and not line[0].isspace():
-            in_list = False
-        if in_list:
-            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", line)
-            if match:
-                yield match.group(1)
+    """Requirement names in a setup.cfg: `[options] install_requires`/`setup_requires` and every
+    extra of `[options.extras_require]` (an optional dependency is still declared)."""
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return
+    lists = [parser.get("options", key, fallback="") for key in ("install_requires", "setup_requires")]
+    if parser.has_section("options.extras_require"):
+        lists += [value for _, value in parser.items("options.extras_require")]
+    for value in lists:
+        for line in value.splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if not line or line.startswith("#"):
+                continue
+            try:
+                yield Requirement(line).name
+            except InvalidRequirement:
+                continue
 
 
 def _pyproject_project_names(text: str) -> set[str]:
