@@ -125,7 +125,7 @@ def _summary(report: Report, shown: list[Finding], errors_where: str) -> Text:
     if baselined:
         text.append(f"; {baselined} in the baseline")
     if report.failed:
-        text.append(f"; ANALYSIS INCOMPLETE (see the errors {errors_where})", style="bold red")
+        text.append(f"; ANALYSIS INCOMPLETE (see errors {errors_where})", style="bold red")
     elif shown:
         text.append(". `diffsentry explain RULE` tells more.", style="dim")
     return text
