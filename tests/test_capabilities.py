@@ -112,7 +112,7 @@ def test_delta_of_a_change_that_adds_egress_in_every_format(repo, tmp_path_facto
     assert "POST to collector.example.xyz in metrics.py:_send (line 9)" in head
     assert "spawns a detached process (/usr/local/bin/agent) in metrics.py:ship (line 14)" in head
 
-    document = json.loads(diff_run(repo, "-f", "json").output)
+    document = json.loads(diff_run(repo, "-f", "json").stdout)
     kinds = {(c["kind"], c["path"], c["line"], c["detail"]) for c in document["capabilities"]}
     assert ("network-egress", "metrics.py", 9, "POST to collector.example.xyz") in kinds
     assert ("process-spawn", "metrics.py", 14, "spawns a detached process (/usr/local/bin/agent)") in kinds
@@ -133,7 +133,7 @@ def test_a_pure_refactor_adds_no_capability(repo):
     git(repo, "commit", "-qm", "egress exists before")
     for name, text in REFACTORED.items():
         (repo / name).write_text(text)
-    document = json.loads(diff_run(repo, "-f", "json").output)
+    document = json.loads(diff_run(repo, "-f", "json").stdout)
     assert document["capabilities"] == []
     assert "New capabilities" not in diff_run(repo).output
 
@@ -148,7 +148,7 @@ def test_allowed_hosts_are_not_new(repo):
     (repo / "pyproject.toml").write_text('[tool.diffsentry]\nallowed-hosts = ["example.xyz"]\n')
     git(repo, "commit", "-qam", "expected telemetry host")
     (repo / "metrics.py").write_text(ADDS_EGRESS)
-    kinds = {c["kind"] for c in json.loads(diff_run(repo, "-f", "json").output)["capabilities"]}
+    kinds = {c["kind"] for c in json.loads(diff_run(repo, "-f", "json").stdout)["capabilities"]}
     assert "network-egress" not in kinds and "process-spawn" in kinds
 
 
