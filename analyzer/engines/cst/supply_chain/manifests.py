@@ -13,6 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
+from packaging.requirements import InvalidRequirement, Requirement
+
 from analyzer.engines.cst.supply_chain.names import normalise
 
 PYPI_HOSTS = frozenset({"pypi.org", "pypi.python.org", "files.pythonhosted.org"})
@@ -22,12 +24,6 @@ PYPI_MIRRORS = frozenset({
     "pypi.tuna.tsinghua.edu.cn", "mirrors.aliyun.com", "mirrors.cloud.tencent.com", "repo.huaweicloud.com",
     "pypi.mirrors.ustc.edu.cn", "mirrors.bfsu.edu.cn", "mirror.baidu.com", "pypi.doubanio.com", "mirrors.163.com",
 })
-_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-_REQUIREMENT = re.compile(
-    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\s*"
-    r"(?P<rest>(?:[<>=!~(;@,]|\s|$).*)$",
-    re.DOTALL,
-)
 _URL = re.compile(r"^(?:git\+|hg\+|svn\+|bzr\+)?(?:https?|ssh|file|ftp)://\S+|^git@\S+", re.IGNORECASE)
 _FULL_COMMIT = re.compile(r"@[0-9a-f]{40}(?:#|$)")
 _HASHED_URL = re.compile(r"#(?:.*&)?(?:sha256|sha384|sha512)=[0-9a-f]{64,}", re.IGNORECASE)
@@ -195,14 +191,11 @@ def parse_requirement(spec: str, line: int, column: int, origin: str, *, hashed:
         return _url_dependency(spec, Span(line, column, span_end), origin, hashed=hashed)
     if spec.startswith((".", "/", "~", "$", "{", "%")) or "\\" in spec:
         return None
-    match = _REQUIREMENT.match(spec)
-    if match is None:
+    try:
+        requirement = Requirement(spec)
+    except InvalidRequirement:  # pip refuses it too: nothing would be installed
         return None
-    name = match.group("name")
-    rest = match.group("rest").strip()
-    url = ""
-    if rest.startswith("@"):
-        url = rest[1:].split(";", 1)[0].strip()
+    name, url = requirement.name, requirement.url or ""  # PEP 508 puts the name first, as written
     return Dependency(name, Span(line, column, column + len(name)), origin, url=url,
                       hashed=hashed or bool(url and is_pinned_url(url)))
 

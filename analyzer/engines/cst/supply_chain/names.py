@@ -14,18 +14,20 @@ import re
 import sys
 from collections.abc import Mapping
 
-_SEPARATORS = re.compile(r"[-_.]+")
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
+from packaging.utils import InvalidName, canonicalize_name
 
 def normalise(name: str) -> str:
     """PEP 503: lowercase, and every run of `-`, `_` and `.` becomes one `-`."""
-    return _SEPARATORS.sub("-", name).lower()
+    return canonicalize_name(name)
 
 
 def is_valid_project_name(name: str) -> bool:
     """The core-metadata rule for project names (letters, digits, `-_.`; alphanumeric ends)."""
-    return bool(_VALID_NAME.match(name))
+    try:
+        canonicalize_name(name, validate=True)
+    except InvalidName:
+        return False
+    return True
 
 
 # Modules of Python 3.11's standard library plus those added later and Python 2 names, so that
