@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.test_review_flow import SCHEMA, GitRepo, findings_of, run_cli
+from tests.conftest import GitRepo, findings_of, run_cli
 
 FAST = ("--select", "B602,B506,DS692")
 

@@ -14,7 +14,7 @@ from analyzer import answers
 from analyzer.api import Checker
 from analyzer.cli import main
 from tests.conftest import REPO
-from tests.test_sarif import validate
+from tests.conftest import validate_sarif as validate
 
 FLASK_ANSWER = """\
 Here is an endpoint that exports a note:

@@ -13,10 +13,7 @@ from click.testing import CliRunner
 from analyzer import diff
 from analyzer.cli import main
 from tests.conftest import DEMO, REPO
-
-
-def run(*args: str, env: dict | None = None):
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+from tests.conftest import run_cli as run
 
 
 def test_scan_demo_exits_1_with_findings():

@@ -32,8 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_review_flow import GitRepo
+from tests.conftest import REPO, GitRepo
 
 MODULE_TRAPS = ("evil_module", "pkg", "conftest", "sitecustomize", "usercustomize", "click", "yaml", "libcst",
                 "unidiff", "bandit", "evil_backend", "runs_exec")

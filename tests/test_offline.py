@@ -96,7 +96,7 @@ CHANGED = CLEAN + (
 @pytest.fixture(scope="module")
 def change_repo(tmp_path_factory) -> Path:
     """A repository whose working tree and index hold a staged change against HEAD."""
-    from tests.test_review_flow import GitRepo
+    from tests.conftest import GitRepo
 
     repo = GitRepo(tmp_path_factory.mktemp("offline") / "repo")
     repo.write("app.py", CLEAN)

@@ -14,63 +14,11 @@ pre-commit hooks run in tests/test_precommit.py.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from analyzer.cli import main
-from tests.conftest import REPO
-
-SCHEMA = json.loads((REPO / "tests" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-
-
-class GitRepo:
-    """A throwaway git repository driven with the real git binary."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, input: str | None = None) -> str:
-        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-               "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
-        proc = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false", *args],
-                              cwd=self.path, env=env, capture_output=True, text=True, input=input, check=False)
-        if proc.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-        return proc.stdout
-
-    def write(self, rel: str, text: str | bytes) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8", newline="")
-        return target
-
-    def read(self, rel: str) -> str:
-        return (self.path / rel).read_text(encoding="utf-8")
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD").strip()
-
-
-def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None):
-    result = CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
-    return result
-
-
-def findings_of(result) -> list[dict]:
-    return json.loads(result.stdout)["findings"]
-
+from tests.conftest import SCHEMA, GitRepo, findings_of, run_cli
 
 def keyed(findings: list[dict]) -> set[tuple[str, str]]:
     return {(f["path"], f["rule_id"]) for f in findings}

@@ -8,7 +8,7 @@ import pytest
 from analyzer import diff
 from analyzer.engines import removed
 from analyzer.findings import NoticeLevel
-from tests.test_review_flow import GitRepo, findings_of, run_cli
+from tests.conftest import GitRepo, findings_of, run_cli
 
 AUTH = '''\
 from flask import abort, request

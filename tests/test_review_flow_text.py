@@ -8,7 +8,7 @@ from pathlib import Path
 from analyzer.findings import Confidence, Finding, Notice, NoticeLevel, Region, Severity, Suppression
 from analyzer.pipeline import Report
 from analyzer.report import text
-from tests.test_review_flow import run_cli
+from tests.conftest import run_cli
 
 CODE = 'import subprocess\n\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n'
 

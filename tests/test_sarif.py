@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import jsonschema
 import pytest
 
 from analyzer import pipeline
 from analyzer.fingerprints import github_line_hashes
 from analyzer.findings import Notice, NoticeLevel
 from analyzer.report import sarif
-from tests.conftest import DEMO, REPO
+from tests.conftest import DEMO, REPO, validate_sarif
 
-SCHEMA = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-
-
-def validate(text: str) -> dict:
-    log = json.loads(text)
-    jsonschema.validate(log, SCHEMA)
-    return log
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +19,7 @@ def demo_report(catalogue) -> pipeline.Report:
 
 @pytest.fixture(scope="module")
 def demo_log(demo_report) -> dict:
-    return validate(sarif.render(demo_report))
+    return validate_sarif(sarif.render(demo_report))
 
 
 def test_demo_lists_the_planted_problems(demo_log):
@@ -91,7 +80,7 @@ def test_taint_result_has_a_code_flow(demo_log):
 
 def test_clean_run_still_has_results_and_no_automation_details(catalogue):
     report = pipeline.scan_paths([DEMO / "clean"], REPO, catalogue)
-    log = validate(sarif.render(report))
+    log = validate_sarif(sarif.render(report))
     run = log["runs"][0]
     assert run["results"] == []
     assert "automationDetails" not in run
@@ -99,7 +88,7 @@ def test_clean_run_still_has_results_and_no_automation_details(catalogue):
 
 
 def test_category_sets_automation_details(demo_report):
-    log = validate(sarif.render(demo_report, category="diffsentry/pr"))
+    log = validate_sarif(sarif.render(demo_report, category="diffsentry/pr"))
     assert log["runs"][0]["automationDetails"]["id"] == "diffsentry/pr/"
 
 
@@ -108,7 +97,7 @@ def test_engine_errors_become_tool_execution_notifications(demo_report):
         root=demo_report.root, mode="scan", rules=demo_report.rules, findings=(), files=(),
         notices=(Notice(NoticeLevel.ERROR, "semgrep", "semgrep did not scan this file", "app.py"),),
     )
-    log = validate(sarif.render(failed))
+    log = validate_sarif(sarif.render(failed))
     invocation = log["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     note = invocation["toolExecutionNotifications"][0]

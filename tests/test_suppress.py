@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 
 from analyzer import suppress
-from tests.test_review_flow import SCHEMA, GitRepo, findings_of, run_cli
+from tests.conftest import SCHEMA, GitRepo, findings_of, run_cli
 
 FAST = ("--select", "B602,B506,DS69")  # Bandit and the suppression rules: no Semgrep start-up
 
