@@ -208,7 +208,9 @@ def test_parse_errors_are_errors_only_where_python_runs_the_file(fake_semgrep, t
     root.mkdir()
     (root / "a.py").write_text("def f(:\n    pass\n", encoding="utf-8")  # Python rejects it too
     code, document, _ = scan(root)
-    assert code == 0 and document["complete"] is True
+    # Complete (nothing that could run went unread), but not clean: the file is a DS603 finding.
+    assert code == 1 and document["complete"] is True
+    assert [f["rule_id"] for f in document["findings"]] == ["DS603"]
     assert any(n["source"] == "semgrep" and n["level"] == "warning" for n in document["notices"])
     (root / "a.py").write_text(CLEAN, encoding="utf-8")  # Python runs it; Semgrep misread it
     code, document, _ = scan(root)
