@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from analyzer import diff, git
-from tests.test_review_flow import GitRepo, run_cli
+from tests.conftest import GitRepo, run_cli
 
 
 @pytest.fixture
