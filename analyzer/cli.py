@@ -265,13 +265,24 @@ def explain(rule: str) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="Write the inventory to this file instead of stdout.")
 @click.option("--category", help="SARIF automationDetails.id (upload the inventory under its own category).")
-def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: str | None) -> None:
+@click.option("--provenance", "with_provenance", is_flag=True,
+              help="cyclonedx: add which files and commits an AI assistant wrote (`diffsentry provenance`).")
+@click.option("--since", metavar="REF", help="With --provenance: only commits after REF.")
+def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: str | None, with_provenance: bool,
+              since: str | None) -> None:
     """List which files talk to which AI providers, endpoints and models (read, never run)."""
     from analyzer.ai import inventory as ai_inventory
+    from analyzer.ai import provenance as ai_provenance
     from analyzer.report import inventory as inventory_report
 
+    if with_provenance and fmt != "cyclonedx":
+        raise click.UsageError("--provenance goes with --format cyclonedx (or run `diffsentry provenance`)")
     found = ai_inventory.build(list(paths), _scan_root(paths))
-    rendered = inventory_report.FORMATS[fmt](found, category=category)
+    try:
+        history = ai_provenance.read(paths[0], since) if with_provenance else None
+    except InputError as exc:
+        _fail(str(exc))
+    rendered = inventory_report.FORMATS[fmt](found, category=category, provenance=history)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:

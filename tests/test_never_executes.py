@@ -106,6 +106,8 @@ MODES = {
     "diff --patch": lambda root, out: ["diff", "--patch", str(out / "change.patch"), "--root", str(root), "-f", "json",
                                        "--no-cache"],
     "inventory": lambda root, out: ["inventory", str(root), "-f", "json"],
+    "provenance": lambda root, out: ["provenance", str(root), "-f", "json"],
+    "inventory --provenance": lambda root, out: ["inventory", str(root), "-f", "cyclonedx", "--provenance"],
     "baseline create": lambda root, out: ["baseline", "create", str(root), "-o", str(out / "baseline.json"),
                                           "--no-cache"],
 }
@@ -164,6 +166,9 @@ def test_inventory_and_baseline_read_the_traps(runs):
     assert runs["inventory"][0].returncode == 0, runs["inventory"][0].stderr
     assert '"openai"' in runs["inventory"][0].stdout  # pyproject.toml's dependency, read as text
     assert runs["baseline create"][0].returncode == 0, runs["baseline create"][0].stderr
+    assert runs["provenance"][0].returncode == 0, runs["provenance"][0].stderr
+    assert '"commits_read": ' in runs["provenance"][0].stdout
+    assert runs["inventory --provenance"][0].returncode == 0, runs["inventory --provenance"][0].stderr
 
 
 def test_control_every_trap_leaves_its_mark_when_set_off(runs):

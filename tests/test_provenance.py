@@ -133,3 +133,27 @@ def test_repository_config_commands_never_run(tmp_path):
     assert result.exit_code == 0, result.output
     assert "a.py" in {f["path"] for f in json.loads(result.stdout)["files"]}
     assert not marker.exists()
+
+
+def test_ai_bom_carries_provenance_when_asked(history):
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+
+    repo, shas = history
+    result = CliRunner().invoke(main, ["inventory", str(repo.root), "-f", "cyclonedx", "--provenance"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(result.stdout) is None
+    bom = json.loads(result.stdout)
+    files = {c["name"]: {(p["name"], p["value"]) for p in c["properties"]}
+             for c in bom["components"] if c["type"] == "file"}
+    assert set(files) == {"CLAUDE.md", "app/chat.py", "app/core.py", "app/qwen.py", "app/summary.py"}
+    assert {("diffsentry:assistant", "claude-code"), ("diffsentry:assistant-lines:claude-code", "1,3"),
+            ("diffsentry:assistant-vendor", "anthropic"), ("diffsentry:commit", shas["claude"])} <= files["app/chat.py"]
+    commits = {p["value"] for p in bom["metadata"]["properties"] if p["name"] == "diffsentry:provenance:ai-commit"}
+    assert commits == {f"{shas['claude']} claude-code high", f"{shas['copilot']} copilot high",
+                       f"{shas['aider']} aider high", f"{shas['qwen']} qwen-code high"}
+    services = {s["name"] for s in bom["services"]}
+    assert {"openai", "anthropic", "alibaba-qwen"} <= services
+    plain = CliRunner().invoke(main, ["inventory", str(repo.root), "--provenance"])
+    assert plain.exit_code == 2
