@@ -157,3 +157,12 @@ def upload_avatar(request):
     # ok: file-path-from-untrusted-input
     with open("/srv/media/avatars/" + Path(upload.name).name, "wb") as out:
         out.write(upload.read())
+
+
+def attach_document(request, invoice):
+    upload = request.FILES["document"]
+    # Django's FieldFile.save: the storage's get_valid_name/validate_file_name clean the name.
+    # ok: file-path-from-untrusted-input
+    invoice.document.save(upload.name, upload)
+    # ruleid: file-path-from-untrusted-input
+    upload.save("/srv/documents/" + upload.name)
