@@ -1,23 +1,36 @@
-"""Per-file engine results, cached by content so that unchanged files are never analysed twice.
+"""Per-file results, cached by content so that unchanged files are never analysed twice.
 
-A cached entry is keyed by the engine, everything that shapes its output (diffsentry's and the
-engine's versions, the selected rules' declarations and sources) and the file's path and text.
-Only complete results are stored: a file with an ERROR notice, or a run with an engine-level
-ERROR, is never cached, so a failure is retried instead of being remembered as "clean".
+An entry is keyed by what produced it (an engine or stage, diffsentry's code and rule files, the
+engine's version, the selected rules and the options that change findings) and by the file's path
+and text. Only complete results are stored: a file with an ERROR notice, or a run with an
+engine-level ERROR, is never cached, so a failure is retried instead of being remembered as
+"clean".
 
-The cache is one SQLite file under `$DIFFSENTRY_CACHE_DIR`, else `$XDG_CACHE_HOME/diffsentry`,
-else `~/.cache/diffsentry`. It holds findings about the user's own code, so it lives in the
-user's own cache directory with default permissions; deleting it is always safe.
+The cache can never break a run: a corrupt or truncated database is deleted and started afresh, a
+locked or unwritable one is bypassed, an unreadable entry is a miss; each is one line on the
+`diffsentry.cache` logger (the CLI prints it on stderr) and the run's result is the same as
+without a cache. It is bounded (`DIFFSENTRY_CACHE_MAX_MB`, default 256): past the bound the
+least recently used entries are evicted.
+
+Location: `$DIFFSENTRY_CACHE_DIR`, else `$XDG_CACHE_HOME/diffsentry`, else `~/.cache/diffsentry`.
+It holds findings about the user's own code, so it lives in the user's own cache directory with
+default permissions; deleting it (`diffsentry cache clear`) is always safe.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from analyzer import __version__
 from analyzer.findings import (
@@ -25,7 +38,13 @@ from analyzer.findings import (
 )
 from analyzer.sources import SourceFile
 
-SCHEMA = 1
+SCHEMA = 2
+DEFAULT_MAX_MB = 256
+# How long a run waits for another run's write lock before it goes on without the cache.
+LOCK_TIMEOUT_S = 10.0
+_CHUNK = 500  # SQLite's bound-parameter limit is 999 on old builds
+log = logging.getLogger("diffsentry.cache")
+T = TypeVar("T")
 
 
 def default_directory() -> Path:
@@ -36,9 +55,37 @@ def default_directory() -> Path:
     return Path(base) / "diffsentry"
 
 
+def database_path(directory: Path) -> Path:
+    return directory / f"results-v{SCHEMA}.sqlite"
+
+
+def max_bytes() -> int:
+    try:
+        return max(1, int(os.environ.get("DIFFSENTRY_CACHE_MAX_MB", DEFAULT_MAX_MB))) << 20
+    except ValueError:
+        return DEFAULT_MAX_MB << 20
+
+
+@functools.cache
+def code_digest() -> str:
+    """diffsentry's own code and rule files: a change to any of them (a rule, the shared Semgrep
+    source block, a parser fix) invalidates every entry, whatever the version number says.
+    Hashing them (the 2.8 MB PyPI index included) costs ~10 ms; a stale cache would cost wrong
+    results. Content, not modification times: Dask workers of a study compare it across machines."""
+    from analyzer.rulespec import rulesets_dir
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for base in (package, rulesets_dir()):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(f"{path.relative_to(base)}\0".encode("utf-8", "surrogateescape"))
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def engine_key(engine: str, *parts: object) -> str:
     """A digest of everything besides the file that decides an engine's output."""
-    digest = hashlib.sha256(f"{SCHEMA}\0{__version__}\0{engine}".encode())
+    digest = hashlib.sha256(f"{SCHEMA}\0{__version__}\0{code_digest()}\0{engine}".encode())
     for part in parts:
         digest.update(b"\0" + repr(part).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -51,54 +98,247 @@ def sources_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
+def content_key(key: str, path: str, text: str) -> str:
+    return hashlib.sha256(f"{key}\0{path}\0".encode("utf-8", "surrogatepass")
+                          + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class ResultCache:
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(directory / f"results-v{SCHEMA}.sqlite", timeout=10, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    """One SQLite file shared by concurrent runs (WAL: readers never wait for a writer).
+
+    Use `open()`: it never raises, and gives a cache that does nothing when the file cannot be used.
+    """
+
+    def __init__(self, db: sqlite3.Connection | None, path: Path | None, limit: int) -> None:
+        self._db, self.path, self._limit = db, path, limit
+        self._unreadable = 0  # entries that could not be decoded: reported once, at close
+
+    @classmethod
+    def open(cls, directory: Path | None, *, limit: int | None = None) -> ResultCache:
+        limit = max_bytes() if limit is None else limit
+        if directory is None:
+            return cls(None, None, limit)
+        path = database_path(directory)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("result cache not used: cannot create %s (%s)", directory, exc.strerror or exc)
+            return cls(None, path, limit)
+        for attempt in (1, 2):
+            try:
+                return cls(_connect(path, LOCK_TIMEOUT_S), path, limit)
+            except sqlite3.OperationalError as exc:  # locked, read-only, cannot open: not ours to delete
+                log.warning("result cache not used: %s: %s", path, exc)
+                return cls(None, path, limit)
+            except sqlite3.DatabaseError as exc:  # not a database, malformed: start a new one
+                if attempt == 2 or not _discard(path):
+                    log.warning("result cache not used: %s: %s", path, exc)
+                    return cls(None, path, limit)
+                log.warning("result cache %s was unreadable (%s); started a new one", path, exc)
+        raise AssertionError("unreachable")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
 
     def close(self) -> None:
-        self._db.close()
+        if self._unreadable:
+            log.warning("result cache: %d unreadable entr%s ignored (analysed again)", self._unreadable,
+                        "y" if self._unreadable == 1 else "ies")
+            self._unreadable = 0
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
-    @staticmethod
-    def _file_key(engine: str, source: SourceFile) -> str:
-        text = source.text.encode("utf-8", "surrogatepass")
-        return hashlib.sha256(f"{engine}\0{source.path}\0".encode() + text).hexdigest()
+    def __enter__(self) -> ResultCache:
+        return self
 
-    def split(self, engine: str, files: Sequence[SourceFile]) -> tuple[EngineResult, list[SourceFile]]:
-        """(what is cached for `files`, the files that still need the engine)."""
-        keys = {self._file_key(engine, f): f for f in files}
-        found: dict[str, str] = {}
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- raw values ---------------------------------------------------------------------------
+
+    def lookup(self, key: str, files: Sequence[SourceFile]) -> dict[str, Any]:
+        """{path: stored value} for the files that have an entry under `key`."""
+        if self._db is None or not files:
+            return {}
+        keys = {content_key(key, f.path, f.text): f.path for f in files}
         key_list = list(keys)
-        for start in range(0, len(key_list), 500):  # SQLite's bound-parameter limit
-            chunk = key_list[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(f"SELECT key, value FROM results WHERE key IN ({marks})", chunk))
+        rows: list[tuple[str, bytes]] | None = self._guard("read", lambda db: [
+            row
+            for chunk in (key_list[i : i + _CHUNK] for i in range(0, len(key_list), _CHUNK))
+            for row in db.execute(f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(chunk))})",
+                                  chunk)
+        ])
+        if not rows:
+            return {}
+        found: dict[str, Any] = {}
+        bad = 0
+        for row_key, value in rows:
+            try:
+                found[keys[row_key]] = json.loads(zlib.decompress(value))
+            except (zlib.error, ValueError, TypeError):
+                bad += 1
+        self._unreadable += bad
+        if found:
+            now = _now()
+            hits = [k for k, p in keys.items() if p in found]
+            self._guard("update", lambda db: _write(db, lambda: [
+                db.execute(f"UPDATE results SET used = ? WHERE key IN ({','.join('?' * len(chunk))})",
+                           [now, *chunk])
+                for chunk in (hits[i : i + _CHUNK] for i in range(0, len(hits), _CHUNK))]))
+        return found
+
+    def save(self, key: str, values: Iterable[tuple[SourceFile, Any]]) -> None:
+        if self._db is None:
+            return
+        now = _now()
+        rows = []
+        for source, value in values:
+            blob = zlib.compress(json.dumps(value, sort_keys=True).encode(), 1)
+            rows.append((content_key(key, source.path, source.text), blob, len(blob), now))
+        if rows:
+            self._guard("write", lambda db: _write(db, lambda: (
+                db.executemany("INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)", rows),
+                self._evict(db))))
+
+    # --- engine results -----------------------------------------------------------------------
+
+    def split(self, key: str, files: Sequence[SourceFile]) -> tuple[EngineResult, list[SourceFile]]:
+        """(what is cached for `files`, the files that still need the engine)."""
+        found = self.lookup(key, files)
         findings: list[Finding] = []
         notices: list[Notice] = []
-        for value in found.values():
-            entry = json.loads(value)
-            findings += (_finding(f) for f in entry["findings"])
-            notices += (_notice(n) for n in entry["notices"])
-        hit_paths = frozenset(keys[k].path for k in found)
-        missing = [f for k, f in keys.items() if k not in found]
-        return EngineResult(tuple(findings), tuple(notices), hit_paths), missing
+        hits = set()
+        for path, entry in found.items():
+            try:
+                one = [_finding(f) for f in entry["findings"]], [notice_from_dict(n) for n in entry["notices"]]
+            except (KeyError, TypeError, ValueError):
+                self._unreadable += 1
+                continue
+            findings += one[0]
+            notices += one[1]
+            hits.add(path)
+        missing = [f for f in files if f.path not in hits]
+        return EngineResult(tuple(findings), tuple(notices), frozenset(hits)), missing
 
-    def store(self, engine: str, files: Sequence[SourceFile], result: EngineResult) -> None:
+    def store(self, key: str, files: Sequence[SourceFile], result: EngineResult) -> None:
         if any(n.level is NoticeLevel.ERROR and n.path is None for n in result.notices):
             return  # the engine as a whole failed: remember nothing
         failed = {n.path for n in result.notices if n.level is NoticeLevel.ERROR}
-        rows = []
-        for source in files:
-            if source.path in failed or source.path not in result.scanned:
-                continue
-            entry = {
-                "findings": [_finding_dict(f) for f in result.findings if f.path == source.path],
-                "notices": [_notice_dict(n) for n in result.notices if n.path == source.path],
-            }
-            rows.append((self._file_key(engine, source), json.dumps(entry, sort_keys=True)))
-        self._db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", rows)
+        by_path: dict[str, dict[str, list]] = {f.path: {"findings": [], "notices": []} for f in files
+                                               if f.path not in failed and f.path in result.scanned}
+        for finding in result.findings:
+            if finding.path in by_path:
+                by_path[finding.path]["findings"].append(_finding_dict(finding))
+        for notice in result.notices:
+            if notice.path in by_path:
+                by_path[notice.path]["notices"].append(notice_dict(notice))
+        self.save(key, ((f, by_path[f.path]) for f in files if f.path in by_path))
+
+    # --- maintenance --------------------------------------------------------------------------
+
+    def info(self) -> CacheInfo:
+        row = self._guard("read", lambda db: db.execute("SELECT count(*), total(size) FROM results").fetchone())
+        entries, size = (int(row[0]), int(row[1])) if row else (0, 0)
+        disk = sum(p.stat().st_size for p in _files_of(self.path)) if self.path else 0
+        return CacheInfo(self.path, entries, size, disk, self._limit, self.enabled)
+
+    def _evict(self, db: sqlite3.Connection) -> None:
+        (total,) = db.execute("SELECT total(size) FROM results").fetchone()
+        if total <= self._limit:
+            return
+        target = total - self._limit * 3 // 4  # free a quarter of the bound at once, not every run
+        doomed, freed = [], 0
+        for key, size in db.execute("SELECT key, size FROM results ORDER BY used, key"):
+            if freed >= target:
+                break
+            doomed.append(key)
+            freed += size
+        for i in range(0, len(doomed), _CHUNK):
+            chunk = doomed[i : i + _CHUNK]
+            db.execute(f"DELETE FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+
+    def _guard(self, action: str, work: Callable[[sqlite3.Connection], T]) -> T | None:
+        """`work(connection)`; on any SQLite failure None, and the cache is not used for the rest
+        of the run (a corrupt file is deleted), so that the run goes on exactly as without one."""
+        if self._db is None:
+            return None
+        try:
+            return work(self._db)
+        except sqlite3.OperationalError as exc:  # locked for too long, disk full, read-only
+            log.warning("result cache not used for the rest of this run (%s failed: %s)", action, exc)
+            self.close()
+        except sqlite3.DatabaseError as exc:  # corrupt: the next run starts afresh
+            log.warning("result cache %s is corrupt (%s); deleted, not used for the rest of this run", self.path, exc)
+            self.close()
+            if self.path is not None:
+                _discard(self.path)
+        return None
+
+
+def _write(db: sqlite3.Connection, work: Callable[[], object]) -> None:
+    """`work` in one write transaction (taken at once, so that concurrent runs queue, not deadlock)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    path: Path | None
+    entries: int
+    size: int  # bytes of stored values
+    disk: int  # bytes on disk, SQLite's overhead and journal included
+    limit: int
+    usable: bool
+
+
+def clear(directory: Path) -> list[Path]:
+    """Delete every result database (of any schema) in `directory`; the removed files."""
+    removed = []
+    for path in sorted(directory.glob("results-v*.sqlite*")) if directory.is_dir() else ():
+        try:
+            path.unlink()
+            removed.append(path)
+        except FileNotFoundError:
+            pass
+    return removed
+
+
+def _connect(path: Path, lock_timeout_s: float) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=lock_timeout_s, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS results "
+                   "(key TEXT PRIMARY KEY, value BLOB NOT NULL, size INTEGER NOT NULL, used INTEGER NOT NULL)")
+        db.execute("CREATE INDEX IF NOT EXISTS results_used ON results (used)")
+        db.execute("SELECT count(*) FROM results WHERE key = ''").fetchone()  # reads a page: detects garbage
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _files_of(path: Path) -> list[Path]:
+    return [p for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")) if p.is_file()]
+
+
+def _discard(path: Path) -> bool:
+    try:
+        for p in _files_of(path):
+            p.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _now() -> int:
+    return time.time_ns()
 
 
 def _finding_dict(f: Finding) -> dict:
@@ -110,7 +350,7 @@ def _finding_dict(f: Finding) -> dict:
     }
 
 
-def _finding(d: dict) -> Finding:
+def _finding(d: Mapping[str, Any]) -> Finding:
     return Finding(
         rule_id=d["rule_id"], path=d["path"], region=Region(*d["region"]), message=d["message"],
         severity=Severity(d["severity"]), confidence=Confidence(d["confidence"]), engines=tuple(d["engines"]),
@@ -123,9 +363,9 @@ def _region(r: Region) -> list[int]:
     return [r.start_line, r.start_column, r.end_line, r.end_column]
 
 
-def _notice_dict(n: Notice) -> dict:
+def notice_dict(n: Notice) -> dict:
     return {"level": int(n.level), "source": n.source, "message": n.message, "path": n.path, "line": n.line}
 
 
-def _notice(d: dict) -> Notice:
+def notice_from_dict(d: Mapping[str, Any]) -> Notice:
     return Notice(NoticeLevel(d["level"]), d["source"], d["message"], d["path"], d["line"])

@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from analyzer.report import github
 from analyzer.sources import DEFAULT_MAX_BYTES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+RUN_BUDGET_S = 3600.0  # the whole run's deadline before it grows with the number of files
 FAIL_ON = config.FAIL_ON
 Scan = Callable[[Catalogue, pipeline.Options, tuple[Finding, ...]], pipeline.Report]
 
@@ -50,15 +53,17 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "target that has one]."),
         click.option("--max-file-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                      help="Refuse (and report) Python files larger than this."),
-        click.option("--semgrep-timeout", type=click.FloatRange(1), default=pipeline.Options.semgrep_timeout_s,
-                     show_default=True,
-                     help="Seconds before the Semgrep run is abandoned (an error, never a clean result)."),
+        click.option("--semgrep-timeout", type=click.FloatRange(1), default=None,
+                     help="Seconds before the Semgrep run is abandoned (an error, never a clean result) "
+                          f"[default: {semgrep.DEFAULT_TIMEOUT_S:g} plus {semgrep.PER_FILE_BUDGET_S:g} per file "
+                          "analysed]."),
         click.option("--per-file-timeout", type=click.FloatRange(1), default=pipeline.Options.per_file_timeout_s,
                      show_default=True,
                      help="Seconds one file may take in libcst's parser and in each Semgrep rule (an error, "
                           "never a clean result)."),
-        click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=3600.0, show_default=True,
-                     help="Seconds the whole run may take; past it diffsentry stops with exit 2 and no result."),
+        click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=None,
+                     help="Seconds the whole run may take; past it diffsentry stops with exit 2 and no result "
+                          f"[default: {RUN_BUDGET_S:g} plus {semgrep.PER_FILE_BUDGET_S:g} per file analysed]."),
         click.option("--no-cache", is_flag=True,
                      help="Analyse every file afresh instead of reusing results cached by content "
                           "(cache: $DIFFSENTRY_CACHE_DIR, else ~/.cache/diffsentry)."),
@@ -116,6 +121,10 @@ def main() -> None:
     Finds backdoor-like code, injection flaws, weakened security checks and hallucinated packages
     in what a change added, and reports them as text, JSON or SARIF for GitHub code scanning.
     """
+    notes = logging.getLogger("diffsentry.cache")
+    if not any(isinstance(h, _NoteHandler) for h in notes.handlers):
+        notes.addHandler(_NoteHandler())
+        notes.propagate = False
 
 
 @main.command()
@@ -217,7 +226,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
                          use_baseline=False)
     catalogue, opts = _analysis_setup(settings, options)
     try:
-        with _deadline(options["run_timeout"]), _progress("diffsentry: analysing"):
+        with _guarded(options["run_timeout"]) as progress:
+            opts = dataclasses.replace(opts, progress=progress)
             result = pipeline.scan_paths(targets, root, catalogue, opts)
     except InputError as exc:
         _fail(str(exc))
@@ -321,6 +331,34 @@ def provenance(path: Path, since: str | None, fmt: str, output: Path | None, con
     sys.exit(EXIT_FINDINGS if violations else EXIT_CLEAN)
 
 
+@main.group("cache")
+def cache_group() -> None:
+    """The per-file result cache ($DIFFSENTRY_CACHE_DIR, else $XDG_CACHE_HOME/diffsentry, else
+    ~/.cache/diffsentry). Deleting it is always safe."""
+
+
+@cache_group.command("info")
+def cache_info() -> None:
+    """Where the cache is, how many entries it holds and its size bound."""
+    directory = cache.default_directory()
+    with cache.ResultCache.open(directory) as store:
+        info = store.info()
+    click.echo(f"location: {info.path}")
+    click.echo(f"entries:  {info.entries}")
+    click.echo(f"size:     {info.size / 2**20:.1f} MB stored, {info.disk / 2**20:.1f} MB on disk "
+               f"(bound {info.limit / 2**20:.0f} MB, DIFFSENTRY_CACHE_MAX_MB)")
+    if not info.usable:
+        _fail("the cache cannot be used (see the note above)")
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Delete every cached result."""
+    directory = cache.default_directory()
+    removed = cache.clear(directory)
+    click.echo(f"diffsentry: removed {len(removed)} file(s) from {directory}", err=True)
+
+
 # --- shared plumbing ----------------------------------------------------------------------------
 
 
@@ -374,8 +412,8 @@ def _run(
                          default_baseline=project_root / baseline.DEFAULT_FILE if project_root else None)
     catalogue, opts = _analysis_setup(settings, options)
     try:
-        with _deadline(options["run_timeout"]), _progress("diffsentry: analysing"):
-            result = scan(catalogue, opts, settings.findings)
+        with _guarded(options["run_timeout"]) as progress:
+            result = scan(catalogue, dataclasses.replace(opts, progress=progress), settings.findings)
     except InputError as exc:
         _fail(str(exc))
     full = result
@@ -446,38 +484,67 @@ def _catalogue_or_exit() -> Catalogue:
         raise  # unreachable; keeps type checkers honest
 
 
-@contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
-    """Past `seconds`, stop the whole process with exit 2: a stuck analysis must not hang CI.
+class _Watchdog:
+    """Past the run's deadline, stop the whole process with exit 2: a stuck analysis must not hang CI.
 
-    A watchdog thread, since the work may sit in native code or a child process; it kills
-    Semgrep's process group first so that nothing keeps running after we are gone."""
+    A timer thread, since the work may sit in native code or a child process; it kills Semgrep's
+    process group first so that nothing keeps running after we are gone. Without `--timeout` the
+    deadline grows with the input once the number of files is known (`files_known`), as the
+    Semgrep budget does: a whole large repository must not fail at random (issue #15)."""
 
-    def expire() -> None:
+    def __init__(self, seconds: float | None) -> None:
+        self.explicit = seconds is not None
+        self.seconds = seconds if seconds is not None else RUN_BUDGET_S
+        self._started = time.monotonic()
+        self._timer = self._arm(self.seconds)
+
+    def _arm(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(max(0.0, seconds - (time.monotonic() - self._started)), self._expire)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def files_known(self, count: int) -> None:
+        scaled = RUN_BUDGET_S + semgrep.PER_FILE_BUDGET_S * count
+        if not self.explicit and scaled > self.seconds:
+            self._timer.cancel()
+            self.seconds = scaled
+            self._timer = self._arm(scaled)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
         semgrep.kill_running()
-        sys.stderr.write(f"diffsentry: error: the analysis did not finish within {seconds:g} s (--timeout); "
+        sys.stderr.write(f"diffsentry: error: the analysis did not finish within {self.seconds:g} s (--timeout); "
                          "no result\n")
         sys.stderr.flush()
         os._exit(EXIT_ERROR)
 
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
 
 @contextlib.contextmanager
-def _progress(message: str) -> Iterator[None]:
-    if not sys.stderr.isatty():
-        yield
-        return
-    from rich.console import Console
+def _guarded(seconds: float | None) -> Iterator[Callable[[str, int, int], None]]:
+    """The run's watchdog and its progress on stderr (see `analyzer.progress`), as the pipeline's
+    `progress` callback."""
+    from analyzer.progress import reporting
 
-    with Console(stderr=True).status(message):
-        yield
+    watchdog = _Watchdog(seconds)
+    try:
+        with reporting() as shown:
+            def progress(stage: str, done: int, total: int) -> None:
+                watchdog.files_known(total)
+                shown(stage, done, total)
+
+            yield progress
+    finally:
+        watchdog.cancel()
+
+
+class _NoteHandler(logging.Handler):
+    """The result cache's one-line notes (a broken cache is bypassed, never an error)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"diffsentry: note: {record.getMessage()}", err=True)
 
 
 def _fail(message: str) -> None:

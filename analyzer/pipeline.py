@@ -32,7 +32,7 @@ __all__ = ["Options", "Report", "scan_paths", "scan_change", "analyse"]
 @dataclass(frozen=True)
 class Options:
     max_bytes: int = sources.DEFAULT_MAX_BYTES
-    semgrep_timeout_s: float = semgrep.DEFAULT_TIMEOUT_S
+    semgrep_timeout_s: float | None = None  # None: `semgrep.budget_s` of the files given to Semgrep
     per_file_timeout_s: float = semgrep.PER_FILE_TIMEOUT_S  # libcst's parse and each Semgrep rule
     exclude: tuple[str, ...] = ()  # `exclude` patterns of the configuration
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
@@ -40,6 +40,8 @@ class Options:
     cache_dir: Path | None = None  # where per-file engine results are cached; None: no cache
     allowed_hosts: tuple[str, ...] = ()  # `allowed-hosts`: egress there is not a new capability
     ai_policy: policy.Policy | None = None  # the AI vendor gate (DS540); None: not configured
+    # Called with (what is at work, files done, files in all) as the run goes (the CLI's progress).
+    progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -213,27 +215,31 @@ def _run_engines(
         "semgrep": (
             lambda: cache.engine_key("semgrep", semgrep_rules, semgrep.version(),
                              cache.sources_digest(rule_files), options.per_file_timeout_s),
-            lambda todo: semgrep.run(python(todo), semgrep_rules, rule_files, timeout_s=options.semgrep_timeout_s,
+            lambda todo: semgrep.run(python(todo), semgrep_rules, rule_files,
+                                     timeout_s=options.semgrep_timeout_s or semgrep.budget_s(len(python(todo))),
                                      per_file_timeout_s=options.per_file_timeout_s),
         ),
     }
-    store = cache.ResultCache(options.cache_dir) if options.cache_dir is not None else None
-    keys = {name: key() for name, (key, _) in jobs.items()} if store is not None else {}
-    try:
+    progress = options.progress or (lambda *_: None)
+    # `open` never raises: a corrupt, locked or unwritable cache is a store that does nothing.
+    with cache.ResultCache.open(options.cache_dir) as store:
+        keys = {name: key() for name, (key, _) in jobs.items()} if store.enabled else {}
         split = {
-            name: store.split(keys[name], files) if store else (EngineResult(), list(files))
+            name: store.split(keys[name], files) if store.enabled else (EngineResult(), list(files))
             for name in jobs
         }
         with ThreadPoolExecutor(max_workers=1) as background:
             semgrep_job = background.submit(jobs["semgrep"][1], split["semgrep"][1])
-            fresh = {name: jobs[name][1](split[name][1]) for name in ("cst", "bandit")}
+            progress("libcst", len(files) - len(split["cst"][1]), len(files))
+            fresh = {"cst": jobs["cst"][1](split["cst"][1])}
+            progress("bandit", len(files) - len(split["bandit"][1]), len(files))
+            fresh["bandit"] = jobs["bandit"][1](split["bandit"][1])
+            if not semgrep_job.done():
+                progress("semgrep", len(files) - len(split["semgrep"][1]), len(files))
             fresh["semgrep"] = semgrep_job.result()
-        if store is not None:
+        if store.enabled:
             for name in jobs:
                 store.store(keys[name], split[name][1], fresh[name])
-    finally:
-        if store is not None:
-            store.close()
     return [_combine(split[name][0], fresh[name]) for name in jobs]
 
 

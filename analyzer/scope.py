@@ -13,11 +13,11 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from analyzer.findings import Finding
-from analyzer.parse import ParsedModule
 from analyzer.sources import SourceFile
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # parse imports libcst, which a run answered from the cache never needs
     from analyzer.catalogue import Catalogue
+    from analyzer.parse import ParsedModule
 
 
 def statement_lines(first: int, last: int, spans: list[tuple[int, int]]) -> range:

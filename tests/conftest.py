@@ -18,6 +18,8 @@ DEMO = REPO / "fixtures" / "demo"
 # Scans in tests must behave as on a machine with no network, whatever this one has.
 os.environ["SEMGREP_ENABLE_VERSION_CHECK"] = "0"
 os.environ["SEMGREP_SEND_METRICS"] = "off"
+# No progress lines in test output, even when the suite itself runs in CI (CI=true).
+os.environ["DIFFSENTRY_PROGRESS"] = "off"
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,23 @@ INJECTION_TAINT = sorted(name for name, rule in DECLARED.items()
 def test_the_shared_block_is_beside_the_rules_and_in_the_cache_key(tmp_path):
     assert BLOCK is not None and BLOCK.get("sources") and BLOCK.get("sanitizers")
     assert "rules" not in BLOCK, "the shared block must not be a rule file of its own"
-    # The engine's cache key hashes every file of `semgrep_rule_files()`: an edit of the shared
-    # block must change it, or cached results of the old sources would be served.
-    copies = [Path(shutil.copy(path, tmp_path / path.name)) for path in RULE_FILES]
-    before = cache.sources_digest(copies)
-    shared = tmp_path / shared_input.FILE_NAME
-    shared.write_text(shared.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert cache.sources_digest(copies) != before
+    # The cache key hashes every rule file (`cache.code_digest`): an edit of the shared block
+    # must change it, or cached results of the old sources would be served.
+    from analyzer import rulespec
+
+    copy = tmp_path / "rulesets"
+    shutil.copytree(rulespec.rulesets_dir(), copy)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rulespec, "rulesets_dir", lambda: copy)
+        cache.code_digest.cache_clear()
+        try:
+            before = cache.code_digest()
+            shared = copy / "semgrep" / shared_input.FILE_NAME
+            shared.write_text(shared.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+            cache.code_digest.cache_clear()
+            assert cache.code_digest() != before
+        finally:
+            cache.code_digest.cache_clear()
 
 
 def test_there_are_injection_taint_rules():

@@ -54,6 +54,14 @@ OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off
 BASE_FLAGS = ("--json", "--no-rewrite-rule-ids", "--disable-nosem", "--no-git-ignore", "--quiet")
 SOURCE_SUFFIX = "--diffsentry-source"
 DEFAULT_TIMEOUT_S = 600.0
+# The default budget grows by this per file scanned: a fixed 600 s killed whole-repository scans
+# (Django's 2,788-file sdist: 450 s cold on an idle 2-core machine, over 600 s under load).
+PER_FILE_BUDGET_S = 1.0
+
+
+def budget_s(files: int) -> float:
+    """The default Semgrep budget for a run over `files` files (`--semgrep-timeout` replaces it)."""
+    return DEFAULT_TIMEOUT_S + PER_FILE_BUDGET_S * files
 # Error types that may leave the rest of a file analysed: an ERROR unless Python rejects the file too.
 _PARSE_ERRORS = frozenset({"Syntax error", "Lexical error", "Other syntax error", "PartialParsing"})
 # Taint-only keys that a search-mode rule rejects.

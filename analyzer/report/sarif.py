@@ -34,8 +34,9 @@ MAX_TAGS = 20
 def render(report: Report, *, category: str | None = None, **_: object) -> str:
     rules = list(report.rules)
     index = {spec.id: i for i, spec in enumerate(rules)}
-    line_hashes = {path: github_line_hashes(text) for path, text in report.texts.items()
-                   if any(f.path == path for f in report.findings)}
+    with_findings = {f.path for f in report.findings}
+    line_hashes = {path: github_line_hashes(text)
+                   for path, text in report.texts.items() if path in with_findings}
     run = om.Run(
         tool=om.Tool(
             driver=om.ToolComponent(

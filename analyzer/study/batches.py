@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from multiprocessing import get_context
-from pathlib import Path
 from typing import Any
 
 from analyzer import __version__
@@ -119,13 +118,9 @@ def _in_processes(batches: list[list[str]], settings: Settings, workers: int,
 
 def worker_identity() -> tuple[str, str]:
     """What a worker must share with us for its results to be ours: diffsentry's version, code and rules."""
-    import analyzer
-    from analyzer.cache import sources_digest
-    from analyzer.rulespec import rulesets_dir
+    from analyzer.cache import code_digest
 
-    files = [p for top in (Path(rulesets_dir()), Path(analyzer.__file__).parent) for p in top.rglob("*")
-             if p.is_file() and p.suffix in (".py", ".yaml", ".yml", ".bin")]
-    return __version__, sources_digest(files)
+    return __version__, code_digest()
 
 
 def _on_dask(batches: list[list[str]], settings: Settings, scheduler: str,
