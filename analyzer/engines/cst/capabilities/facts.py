@@ -40,6 +40,8 @@ IMPORT = "import-time"
 KINDS = (EGRESS, SECRET, SOURCE, SPAWN, DYNAMIC, DECODE, DOWNLOAD, EXEC_WRITE, PERSIST, DESTROY, LLM, TRIGGER,
          INSTALL, IMPORT)
 
+COMPUTED_IMPORT = "imports a module by computed name"
+DNS_LOOKUP = "resolves a computed DNS name"
 SUSPICIOUS = "suspicious"
 CONFIGURED = "configured"
 PLAIN = "plain"
@@ -262,12 +264,26 @@ def path_tokens(text: str, expr: cst.BaseExpression | None = None) -> frozenset[
 
 
 def llm_call(call: cst.Call, name: str) -> Fact | None:
-    # `OpenAI().chat.completions.create`: the attribute chain with the calls on the way left out
-    chain = s.dotted(call.func) or re.sub(r"\([^()]*\)", "", s.source_of(call.func)) if isinstance(
-        call.func, cst.Attribute) else ""
+    chain = _chain(call.func) if isinstance(call.func, cst.Attribute) else ""
     if _LLM_FUNCTIONS.match(name) or _LLM_METHODS.search(chain) or _LLM_METHODS.search(name):
         return Fact(LLM, "calls a language-model API", call)
     return None
+
+
+def _chain(expr: cst.BaseExpression) -> str:
+    """`OpenAI().chat.completions.create` -> "OpenAI.chat.completions.create": the attribute chain
+    with the calls on the way left out."""
+    parts = []
+    while True:
+        if isinstance(expr, cst.Attribute):
+            parts.append(expr.attr.value)
+            expr = expr.value
+        elif isinstance(expr, cst.Call):
+            expr = expr.func
+        else:
+            if isinstance(expr, cst.Name):
+                parts.append(expr.value)
+            return ".".join(reversed(parts))
 
 
 def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression], params: frozenset[str],
@@ -297,7 +313,7 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
     if name in _DNS_CALLS and call.args:
         host_expr = call.args[0].value
         if s.const_str(host_expr) is None:
-            facts.append(Fact(EGRESS, "resolves a computed DNS name", call, SUSPICIOUS))
+            facts.append(Fact(EGRESS, DNS_LOOKUP, call, SUSPICIOUS))
     secret = secret_read(call, name, bindings)
     if secret is not None:
         facts.append(secret)
@@ -316,7 +332,7 @@ def call_facts(call: cst.Call, name: str, bindings: dict[str, cst.BaseExpression
                                 and s.const_str(call.args[0].value) is None):
         target = call.args[0].value if call.args else None
         facts.append(Fact(DYNAMIC, "runs dynamic code" if name not in ("__import__", "importlib.import_module")
-                          else "imports a module by computed name", call,
+                          else COMPUTED_IMPORT, call,
                           tokens=path_tokens(s.literal_text(target, bindings), target) if target is not None else frozenset()))
     elif name in ("runpy.run_path", "importlib.util.spec_from_file_location", "os.startfile") or re.match(
             r"^os\.(exec|spawn)", name):

@@ -45,10 +45,17 @@ _SINK_METHODS = frozenset({"execute", "executescript", "executemany"})
 
 @dataclass
 class Edge:
-    key: tuple[str, ...]  # ("name", n) | ("self", cls, m) | ("attr", base, m) | ("class", n)
-    node: cst.CSTNode
-    label: str
+    key: tuple[str, ...]  # ("name", n) | ("self", cls, m) | ("super", cls, m) | ("attr", base, m) | ...
+    node: cst.CSTNode  # where the edge is in the source (the call, the reference)
+    verb: str  # "calls", or how a reference is run: "started in a thread", "registered as a hook"...
     guard: tuple[str, ...] = ()
+    shown: cst.CSTNode | None = None  # the callee as written, rendered only when a trace is shown
+
+    @property
+    def label(self) -> str:
+        name = (s.dotted(self.shown) or s.source_of(self.shown)) if self.shown is not None else "?"
+        return f"{self.verb} `{name}`" if self.verb in ("calls", "decorated with", "subclasses") else \
+            f"`{name}` {self.verb}"
 
 
 @dataclass
@@ -96,6 +103,7 @@ class _Extractor:
         self.aliases = s.import_aliases(module)
         self.guards = logic_bombs._Guards(self.aliases, s.single_bindings(module), logic_bombs._global_counters(module))
         self.scopes: dict[str, Scope] = {}
+        self._statement_network = False
         self._scope_bindings: dict[cst.CSTNode, dict[str, cst.BaseExpression]] = {}
         self.classes: dict[str, tuple[str, ...]] = {}
         self.imports: dict[str, tuple[str, str, int]] = {}
@@ -108,6 +116,9 @@ class _Extractor:
         self.scopes[MODULE] = top
         hooks = {st.name.value for st in module.body if isinstance(st, cst.FunctionDef)} & _BUILD_HOOKS
         self.build_backend = len(hooks) >= 2
+        # Command classes run at install time when a setup script or build-hook file declares them;
+        # setuptools' and distutils' own command modules are the installer, not a package's hook.
+        self.declares_build = top.context == f.INSTALL or name in ("setup.py", "hatch_build.py")
 
     def run(self) -> FileSummary:
         self._block(self.module.body, self.scopes[MODULE], (), prefix="", klass="")
@@ -158,7 +169,7 @@ class _Extractor:
         params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params,
                                              *node.params.kwonly_params))
         scope = Scope(self.path, qualname, node, params, klass=klass)
-        if klass and node.name.value in _ENTRY_METHODS and any(
+        if klass and self.declares_build and node.name.value in _ENTRY_METHODS and any(
                 install_time._INSTALL_BASES.search(b) or _BUILD_BASES.search(b) for b in self.classes[klass]):
             scope.context = f.INSTALL
         if not prefix and self.build_backend and node.name.value in _BUILD_HOOKS:
@@ -173,7 +184,7 @@ class _Extractor:
             ref = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
             key = self._key(ref, klass)
             if key is not None:
-                parent.edges.append(Edge(key, decorator, f"decorated with `{s.source_of(ref)}`", guard))
+                parent.edges.append(Edge(key, decorator, "decorated with", guard, ref))
         self._block(_body(node.body), scope, (), prefix=f"{qualname}.", klass="")
 
     def _class(self, node: cst.ClassDef, parent: Scope, guard, *, prefix: str) -> None:  # type: ignore[no-untyped-def]
@@ -182,7 +193,8 @@ class _Extractor:
         for base in node.bases:  # a base's __init_subclass__ runs when this class is defined
             key = self._key(base.value, "")
             if key is not None and key[0] in ("name", "attr"):
-                parent.edges.append(Edge(("method-of", *key[1:], "__init_subclass__"), base, "subclassed", guard))
+                parent.edges.append(Edge(("method-of", *key[1:], "__init_subclass__"), base, "subclasses", guard,
+                                         base.value))
         for decorator in node.decorators:
             self._expr(decorator.decorator, parent, guard)
         body = _body(node.body)
@@ -208,8 +220,11 @@ class _Extractor:
                 return
             if isinstance(target, cst.Name):
                 scope.assigns.append((target.value, node.value))
-                if self._is_net(node.value, scope):
+                self._statement_network = False
+                self._expr(node, scope, guard)
+                if self._statement_network or (scope.net and self._is_net(node.value, scope)):
                     scope.net.add(target.value)
+                return
         elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
             scope.assigns.append((node.target.value, node.value))
         self._expr(node, scope, guard)
@@ -234,7 +249,7 @@ class _Extractor:
     def _expr(self, node: cst.CSTNode, scope: Scope, guard: tuple[str, ...]) -> None:
         bindings = self._bindings(scope)
         params = frozenset(scope.params)
-        for sub in s.walk(node, into_scopes=False):
+        for sub in s._walk(node, False):  # each statement once: not worth remembering
             if isinstance(sub, cst.Call):
                 self._call(sub, scope, guard, bindings, params)
             elif isinstance(sub, cst.Subscript):
@@ -260,7 +275,8 @@ class _Extractor:
         if scope.qualname == MODULE:
             return s.single_bindings(self.module)
         if scope.node not in self._scope_bindings:
-            local = s.single_bindings(scope.node)
+            # the body, as ScopedRule asks for it: one walk of each function for all rules
+            local = s.single_bindings(getattr(scope.node, "body", scope.node))
             self._scope_bindings[scope.node] = {**s.single_bindings(self.module), **local} if local else \
                 s.single_bindings(self.module)
         return self._scope_bindings[scope.node]
@@ -274,12 +290,13 @@ class _Extractor:
                 scope.walks.append(call)
         if name in ("open", "io.open") or method in ("read_text", "read_bytes"):
             scope.reads_files = True
+        if s.is_network(name):
+            self._statement_network = True  # an assignment of this statement holds network data
         for fact in f.call_facts(call, name, bindings, params, self.aliases):
             scope.facts.append((fact, guard))
         key = self._key(call.func, scope.klass)
         if key is not None:
-            shown = s.source_of(call.func)
-            scope.edges.append(Edge(key, call, f"calls `{shown}`", guard))
+            scope.edges.append(Edge(key, call, "calls", guard, call.func))
         label = next((text for pattern, text in _CALLBACK_TAKERS if pattern.search(name or s.dotted(call.func) or "")),
                      "passed as a callback")
         for argument in call.args:
@@ -291,9 +308,13 @@ class _Extractor:
             scope.facts.append((f.Fact(f.DOWNLOAD, "writes downloaded data to a file", call, tokens=tokens), guard))
 
     def _is_net(self, expr: cst.BaseExpression, scope: Scope) -> bool:
-        if any(s.is_network(s.call_name(c, self.aliases)) for c in s.calls_in(expr)):
-            return True
-        return bool(scope.net) and any(isinstance(n, cst.Name) and n.value in scope.net for n in s.walk(expr))
+        """Whether an expression holds network data: a network call, or a name that does."""
+        for node in s._walk(expr, False):
+            if isinstance(node, cst.Call) and s.is_network(s.call_name(node, self.aliases)):
+                return True
+            if isinstance(node, cst.Name) and node.value in scope.net:
+                return True
+        return False
 
     def _download(self, call: cst.Call, name: str, scope: Scope) -> cst.BaseExpression | None:
         """The path a call writes network data to (urlretrieve, write(response.content)...)."""
@@ -321,7 +342,7 @@ class _Extractor:
         key = self._key(expr, scope.klass)
         if key is not None and (key[0] in ("self", "local") or (key[0] == "name" and key[1] not in self.imports)
                                 or (key[0] == "name" and self.imports[key[1]][1])):
-            scope.edges.append(Edge(key, expr, f"`{s.source_of(expr)}` {label}", guard))
+            scope.edges.append(Edge(key, expr, label, guard, expr))
 
     def _key(self, expr: cst.BaseExpression, klass: str) -> tuple[str, ...] | None:
         if isinstance(expr, cst.Name):
@@ -368,8 +389,9 @@ def trigger_of(test: cst.BaseExpression, guards: logic_bombs._Guards, aliases: d
         found.append("a run counter")
     if logic_bombs.identity_guard(test, guards) is not None or _identity_prefix(test, guards):
         found.append("this host or user")
-    negated = re.search(r"\bnot\b", s.source_of(test)) is not None
-    for node in s.walk(test):
+    nodes = list(s.walk(test))
+    negated = any(isinstance(n, cst.UnaryOperation) and isinstance(n.operator, cst.Not) for n in nodes)
+    for node in nodes:
         if isinstance(node, cst.Call):
             name = s.call_name(node, aliases)
             if negated and (name in ("os.path.exists", "os.path.isfile", "os.path.isdir") or (
@@ -399,7 +421,9 @@ def _body(block: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def _exits(node: cst.If) -> bool:
+    """The `if` leaves quietly (`if not_yet: return`): what follows waits for the condition. One
+    that raises is a precondition (`if not os.path.isdir(src): raise …`), not a trigger."""
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
     last = body[-1] if body else None
     return isinstance(last, cst.SimpleStatementLine) and any(
-        isinstance(st, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for st in last.body)
+        isinstance(st, (cst.Return, cst.Continue, cst.Break)) for st in last.body)

@@ -387,6 +387,10 @@ class InstallHookReachesNetworkOrProcess(_CombinationRule):
                 continue  # DS160-162 report what the hook does itself
             if part.hops and part.hops[0].target.context:
                 continue  # the hook it leads to reports
+            if part.fact.detail == f.COMPUTED_IMPORT:
+                continue  # plugin and vendoring loaders import by name at import time; running code counts
+            if part.fact.kind == f.EGRESS and part.fact.detail == f.DNS_LOOKUP:
+                continue  # a name lookup says little by itself; with data in it, DS125 reports it
             if part.fact.kind == f.SPAWN and not (part.fact.grade == "shell" or "detached" in part.fact.detail
                                                   or "computed" in part.fact.detail):
                 continue
@@ -472,7 +476,7 @@ class TriggerReachesDangerousAction(_CombinationRule):
             guards = part.guards
             strong = bool(_STRONG_TRIGGERS & set(guards))
             destructive = part.fact.kind == f.DESTROY
-            if not (strong or (destructive and ("a day or time" in guards or len(guards) >= 2))):
+            if not (strong or (destructive and ("a day or time" in guards or len(set(guards)) >= 2))):
                 continue
             trigger = next((r for r in reached if r.fact.kind == f.TRIGGER and not r.hops
                             and r.fact.detail.removeprefix("waits for ") in part.hops[0].edge.guard), None)
@@ -554,7 +558,7 @@ class LlmOutputReachesSink(_CombinationRule):
                 sink = Reached(f.Fact(f.LLM, f"{what}", call), scope, (), ())
                 return [origin, sink], "Model output reaches a dangerous sink"
         for edge, target in index.edges(scope):
-            if not isinstance(edge.node, cst.Call) or not edge.label.startswith("calls"):
+            if not isinstance(edge.node, cst.Call) or not edge.verb == "calls":
                 continue
             for position, param in enumerate(target.params[1:] if target.klass else target.params):
                 argument = s.arg(edge.node, position, param)
@@ -611,7 +615,7 @@ class _ModelFlows:
                     if fact.kind == f.LLM and fact.node is node:
                         return Reached(fact, scope, (), ())
                 for edge, target in self.index.edges(scope):
-                    if edge.node is node and edge.label.startswith("calls"):
+                    if edge.node is node and edge.verb == "calls":
                         inner = self.returns(target)
                         if inner is not None:
                             return Reached(inner.fact, inner.scope, (graph.Hop(scope, edge, target), *inner.hops), ())
