@@ -14,6 +14,7 @@ silently ignored: a misspelt `ignore` would otherwise look like a working one.
     nosec = true                   # honour Bandit's `# nosec` for Bandit findings
     trust-added-suppressions = false
     allowed-hosts = ["telemetry.example.com"]  # expected egress: not listed as a new capability
+                                   # (not the AI policy's `allow-hosts`, a gate: see _HOSTS_DIFFER)
     [tool.diffsentry.severity]     # per-rule severity overrides
     B602 = "error"
     DS4 = "note"
@@ -93,6 +94,12 @@ _KEYS = {
     "allowed-hosts": "allowed_hosts",
     "ai-policy": "ai_policy",
 }
+# Two host lists that are not one: `allowed-hosts` quiets the capability delta for any egress the
+# project expects (telemetry, its own API) and denies nothing; the AI policy's `allow-hosts` is a
+# gate that denies every AI endpoint not listed (DS540). Merged, declaring a telemetry host would
+# deny every AI provider, and allowing an AI endpoint would hide new egress to it from the delta.
+_HOSTS_DIFFER = ("hosts the project is expected to talk to are 'allowed-hosts' here; 'allow-hosts' is the "
+                 "AI policy's allow-list, which denies every AI endpoint not listed, under [tool.diffsentry.ai-policy]")
 # A host name or address, optionally with a leading dot; no scheme, path, port or wildcard.
 _HOST = re.compile(r"^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62})?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62})?)*$|^[0-9a-fA-F:]+$")
 
@@ -135,6 +142,8 @@ def parse(text: str, path: Path) -> Config:
         if attr is None:
             close = difflib.get_close_matches(key.replace("_", "-"), _KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(_KEYS)})"
+            if key == "allow-hosts":
+                hint = f" ({_HOSTS_DIFFER})"
             raise ConfigError(f"{path}: [tool.diffsentry] unknown key '{key}'{hint}")
         values[attr] = _policy(value, text, path) if key == "ai-policy" else _convert(key, value, path)
     return Config(path=path, **values)

@@ -131,6 +131,10 @@ def _resolved(text: str):
     ('deny-hosts = ["https://api.deepseek.com"]', "deny-hosts: 'https://api.deepseek.com' is not a host name"),
     ('deny-assistants = ["chatgpt"]', "deny-assistants: unknown assistant 'chatgpt'"),
     ('deny-vendors = "deepseek"\nallow-vendors = [1]', "allow-vendors must be a list of non-empty strings"),
+    # the capability key in the policy's place: the message tells the two host lists apart
+    ('allowed-hosts = ["api.openai.com"]', "[tool.diffsentry.ai-policy] unknown key 'allowed-hosts' ('allow-hosts' "
+                                           "here denies every AI endpoint not listed; hosts the project is expected to "
+                                           "talk to are 'allowed-hosts' in [tool.diffsentry])"),
 ])
 def test_bad_policy_is_a_configuration_error_naming_the_key(tmp_path, body, message):
     target = tmp_path / "pyproject.toml"

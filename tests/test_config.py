@@ -68,6 +68,9 @@ B602 = "error"
         ('nosec = "yes"', "nosec must be true or false"),
         ('[tool.diffsentry.severity]\nB602 = "critical"', "severity.B602: unknown severity 'critical'"),
         ('select = ["DS1"', "not valid TOML"),
+        # the AI policy's key in the capability key's place: the message tells the two apart
+        ('allow-hosts = ["telemetry.example.com"]', "unknown key 'allow-hosts' (hosts the project is expected to "
+                                                    "talk to are 'allowed-hosts' here; 'allow-hosts' is the AI policy"),
     ],
 )
 def test_bad_configuration_is_an_error_naming_file_and_key(tmp_path, body, message):

@@ -104,6 +104,9 @@ def parse(table: object, text: str = "", source: str = "") -> Policy:
         if key not in KEYS:
             close = difflib.get_close_matches(str(key).replace("_", "-"), KEYS, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(KEYS)})"
+            if key == "allowed-hosts":
+                hint = (" ('allow-hosts' here denies every AI endpoint not listed; hosts the project is "
+                        "expected to talk to are 'allowed-hosts' in [tool.diffsentry])")
             raise PolicyError(f"unknown key '{key}'{hint}")
         if isinstance(value, str):
             value = [value]
