@@ -84,6 +84,14 @@ FAKE = textwrap.dedent('''\
         answer(results=["a", 1, None])
     elif mode == "deep-json":
         sys.stdout.write("[" * 200000 + "]" * 200000)
+    elif mode == "taint-then-garbage":
+        # A taint finding in the main pass, garbage from the companion (source) pass.
+        config = open(sys.argv[sys.argv.index("--config") + 1]).read()
+        if "--diffsentry-source" in config:
+            sys.stdout.write("not JSON {")
+        else:
+            answer(results=[{"check_id": "shell-command-from-untrusted-input", "path": targets[0],
+                             "start": {"line": 6, "col": 5}, "end": {"line": 6, "col": 33}, "extra": {"message": "m"}}])
     elif mode == "not-utf8":
         sys.stdout.buffer.write(b'{"results": [], "x": "\\xff\\xfe"}')
 ''')
@@ -156,6 +164,39 @@ def test_broken_semgrep_output_is_exit_2(fake_semgrep, project, mode, expected):
     assert any(expected in n["message"] for n in errors(document, "semgrep")), errors(document)
 
 
+WEB = "from flask import request\nimport os\n\n\ndef view():\n    os.system(request.args['c'])\n"
+
+
+def test_failing_companion_pass_is_exit_2(fake_semgrep, tmp_path):
+    """The second Semgrep process (the taint sources of the rules that fired) fails: not clean."""
+    fake_semgrep("taint-then-garbage")
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "web.py").write_text(WEB, encoding="utf-8")
+    code, document, _ = scan(root)
+    assert code == 2 and document["complete"] is False
+    assert any("without valid JSON output" in n["message"] for n in errors(document, "semgrep"))
+
+
+def test_prefiltered_file_counts_as_scanned_and_a_needed_one_must_be(fake_semgrep, tmp_path, monkeypatch):
+    """With only taint rules selected, a file none of them can fire on is not given to Semgrep
+    and is complete; a file one of them can fire on that Semgrep skips is still an error."""
+    fake_semgrep("skip-first")
+    argv_log = tmp_path / "argv.json"
+    monkeypatch.setenv("FAKE_SEMGREP_ARGV", str(argv_log))
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "a.py").write_text(CLEAN, encoding="utf-8")
+    (root / "b.py").write_text(WEB, encoding="utf-8")
+    code, document, _ = scan(root, "--select", "DS210")
+    assert [Path(a).name for a in json.loads(argv_log.read_text()) if a.endswith(".py")] == ["b.py"]
+    # The fake skipped its first target, b.py: an error there, none on the pre-filtered a.py.
+    assert code == 2 and [n["path"] for n in errors(document, "semgrep")] == ["b.py"]
+    fake_semgrep("ok")
+    code, document, _ = scan(root, "--select", "DS210")
+    assert code == 0 and document["complete"] is True
+
+
 def test_missing_semgrep_is_exit_2(project, monkeypatch, tmp_path):
     monkeypatch.setenv("DIFFSENTRY_SEMGREP", str(tmp_path / "no-such-semgrep"))
     code, document, _ = scan(project)
@@ -225,7 +266,7 @@ def test_semgrep_gets_the_offline_flags_and_a_whole_second_per_file_timeout(fake
     monkeypatch.setenv("FAKE_SEMGREP_ARGV", str(argv_log))
     result = semgrep.run(
         [SourceFile("a.py", CLEAN, disk_path=project / "a.py")],
-        [spec for spec in _catalogue().for_engine("semgrep")][:1],
+        _catalogue().select(["DS301"]).for_engine("semgrep"),  # a search rule: no taint pre-filter
         _rule_files(),
         per_file_timeout_s=0.4,  # int() would make this 0: no limit at all
     )
