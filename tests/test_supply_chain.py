@@ -4,6 +4,7 @@ context, and the issue's three examples through the real pipeline in diff mode."
 from __future__ import annotations
 
 import gzip
+import json
 import textwrap
 from pathlib import Path
 
@@ -129,28 +130,118 @@ def test_requirements_lines():
     assert parsed.adds_index and not parsed.replaces_pypi
 
 
-def test_pyproject_arrays_tables_and_indexes():
-    text = textwrap.dedent("""\
-        [project]
-        name = "demo"
-        dependencies = [
-            "uvicorn[standard]>=0.30",  # the ] inside the string does not end the array
-            'httpx',
-        ]
-        [project.optional-dependencies]
-        test = ["pytest>=8"]
-        [dependency-groups]
-        dev = [{include-group = "test"}, "ruff"]
-        [tool.poetry.dependencies]
-        python = "^3.11"
-        Flask = "^3.0"
-        [[tool.uv.index]]
-        url = "https://pypi.acme.example/simple"
-        """)
+PYPROJECT = '''\
+# "fake-in-a-comment>=1" is not a dependency, nor is [tool.poetry.dependencies] here
+[project]
+name = "demo"
+description = 'Needs "httpx" and [brackets]: "uvicorn[standard]>=0.30"'
+readme = """
+[tool.poetry.dependencies]
+evil-from-a-string = "1"
+"""
+dependencies = [
+    "uvicorn[standard]>=0.30",  # the ] inside the string does not end the array
+    'httpx',
+    "httpx ; python_version < '3.9'",
+]
+
+[project.optional-dependencies]
+test = ["pytest>=8", "httpx"]
+docs = [
+    "sphinx",
+]
+
+[dependency-groups]
+dev = [{include-group = "test"}, "ruff"]
+
+[build-system]
+requires = ["setuptools>=69"]
+
+[tool.poetry.dependencies]
+python = "^3.11"
+Flask = "^3.0"
+"zope.interface" = { version = "^6" }
+private-lib = { git = "https://git.example/private-lib.git", rev = "0123456789abcdef0123456789abcdef01234567" }
+tip = { git = "https://git.example/tip.git" }
+
+[tool.poetry.group.lint.dependencies]
+black = "*"
+
+[[tool.uv.index]]
+name = "acme"
+url = "https://pypi.acme.example/simple"
+'''
+
+
+def _spans(text: str) -> list[tuple[str, int, int, int]]:
+    return [(d.name, d.span.line, d.span.column, d.span.end_column) for d in manifests.parse_pyproject(text).dependencies]
+
+
+def test_pyproject_values_by_tomllib_on_the_lines_that_write_them():
+    parsed = manifests.parse_pyproject(PYPROJECT)
+    assert parsed.error == ""
+    # Comments, the description and a multi-line string holding the same words are not read;
+    # a requirement written twice (httpx) is placed on each line that writes it.
+    assert sorted(_spans(PYPROJECT), key=lambda d: (d[1], d[2])) == [
+        ("uvicorn", 10, 6, 13),
+        ("httpx", 11, 6, 11),
+        ("httpx", 12, 6, 11),
+        ("pytest", 16, 10, 16),
+        ("httpx", 16, 23, 28),
+        ("sphinx", 18, 6, 12),
+        ("ruff", 22, 35, 39),
+        ("setuptools", 25, 14, 24),
+        ("Flask", 29, 1, 6),
+        ("zope.interface", 30, 2, 16),
+        ("private-lib", 31, 1, 12),
+        ("tip", 32, 1, 4),
+        ("black", 35, 1, 6),
+    ]
+    urls = {d.name: (d.url, d.hashed) for d in parsed.dependencies if d.url}
+    assert urls == {"private-lib": ("https://git.example/private-lib.git", True),
+                    "tip": ("https://git.example/tip.git", False)}
+    assert [(i.option, i.value, i.span) for i in parsed.indexes] == [
+        ("--index-url", "https://pypi.acme.example/simple", manifests.Span(39, 8, 40))]
+
+
+def test_pyproject_dotted_keys_and_inline_tables():
+    text = 'project.name = "x"\nproject.dependencies = ["requests"]\ntool.uv = { dev-dependencies = ["mypy"] }\n'
+    assert _spans(text) == [("requests", 2, 26, 34), ("mypy", 3, 34, 38)]
+
+
+def test_pyproject_value_in_a_form_not_searched_for_is_placed_at_its_key():
+    text = '[project]\nname = "x"\ndependencies = [\n  """\nrequests""",\n  "\\u0066lask",\n]\n'
+    assert _spans(text) == [("requests", 3, 1, 9), ("flask", 3, 1, 6)]
+
+
+def test_malformed_pyproject_is_an_error_not_an_empty_manifest():
+    text = '[project]\nname = "x"\ndependencies = ["requests",\n'
     parsed = manifests.parse_pyproject(text)
-    assert [d.name for d in parsed.dependencies] == ["uvicorn", "httpx", "pytest", "ruff", "Flask"]
-    assert parsed.dependencies[0].span == manifests.Span(4, 6, 13)
-    assert [i.value for i in parsed.indexes] == ["https://pypi.acme.example/simple"]
+    assert parsed.dependencies == [] and parsed.error.startswith("not valid TOML (")
+    with pytest.raises(manifests.UnreadManifest, match="not valid TOML"):
+        checks.problems_for("pyproject.toml", text, None)
+
+
+def test_malformed_pyproject_is_reported_by_scan_and_inventory(tmp_path):
+    from tests.conftest import run_cli
+
+    (tmp_path / "pyproject.toml").write_text('[project]\ndependencies = ["huggingface-hubb",\n', encoding="utf-8")
+    (tmp_path / "app.py").write_text("import requests\n", encoding="utf-8")
+    result = run_cli("scan", str(tmp_path), "-f", "json")
+    assert result.exit_code == 2, result.output
+    notices = {(n["level"], n["path"], n["message"].split(" (")[0]) for n in json.loads(result.stdout)["notices"]}
+    assert notices == {("error", "pyproject.toml", "not valid TOML"),
+                       ("warning", "app.py", "pyproject.toml is not valid TOML")}
+    inventory = run_cli("inventory", str(tmp_path))
+    assert inventory.exit_code == 2 and "pyproject.toml: not valid TOML" in inventory.stderr
+
+
+def test_project_names_come_from_project_and_poetry_tables_only():
+    from analyzer.engines.cst.supply_chain.project import _pyproject_project_names
+
+    text = '[project]\nname = "My.Pkg"\n[tool.poetry]\nname = "poetry-pkg"\n[[tool.uv.index]]\nname = "acme"\n'
+    assert _pyproject_project_names(text) == {"my-pkg", "poetry-pkg"}
+    assert _pyproject_project_names('[project\nname = "broken"\n') == set()
 
 
 @pytest.mark.parametrize(("text", "expected"), [

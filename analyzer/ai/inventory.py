@@ -30,9 +30,9 @@ from pathlib import Path
 from analyzer import fingerprints
 from analyzer.ai.vendors import LOCAL, OPENAI_COMPATIBLE, UNKNOWN_ENDPOINT, Table, load
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
-from analyzer.findings import Finding, Notice, Region
+from analyzer.findings import Finding, Notice, NoticeLevel, Region
 from analyzer.sources import DEFAULT_MAX_BYTES, collect_files, is_manifest_name
-from analyzer.engines.cst.supply_chain.manifests import parse_manifest
+from analyzer.engines.cst.supply_chain.manifests import Manifest, parse_manifest
 from analyzer.engines.cst.supply_chain.names import normalise
 
 _LOOPBACK = re.compile(r"localhost|127(\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]|host\.docker\.internal")
@@ -73,6 +73,7 @@ class Evidence:
 class FileInventory:
     path: str
     evidence: list[Evidence] = field(default_factory=list)
+    unread: str = ""  # why a manifest could not be read (its dependencies are not in `evidence`)
 
     @property
     def providers(self) -> list[str]:
@@ -119,16 +120,20 @@ class Inventory:
 
 def build(targets: Sequence[Path], root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Inventory:
     files, notices = collect_files(targets, root, max_bytes=max_bytes)
-    found = [item for item in (of_file(source.path, source.text) for source in files) if item.evidence]
+    items = [of_file(source.path, source.text) for source in files]
+    found = [item for item in items if item.evidence]
     paths = {item.path for item in found}
-    return Inventory(root, found, {f.path: f.text for f in files if f.path in paths}, list(notices))
+    unread = [Notice(NoticeLevel.ERROR, "inventory", f"{item.unread}: its dependencies were not inventoried",
+                     item.path) for item in items if item.unread]
+    return Inventory(root, found, {f.path: f.text for f in files if f.path in paths}, [*notices, *unread])
 
 
 def of_file(path: str, text: str) -> FileInventory:
     """The evidence of one Python file or dependency manifest."""
-    evidence = _manifest_evidence(path, text) if is_manifest_name(path) else \
-        _character_columns(text, _python_evidence(text))
-    return FileInventory(path, sorted(set(evidence)))
+    if is_manifest_name(path):
+        manifest = parse_manifest(path, text)
+        return FileInventory(path, sorted(set(_manifest_evidence(manifest))), unread=manifest.error)
+    return FileInventory(path, sorted(set(_character_columns(text, _python_evidence(text)))))
 
 
 # --- detection -------------------------------------------------------------------------------
@@ -223,9 +228,9 @@ def _model(node: ast.expr, name: str) -> Evidence:
     return Evidence(node.lineno, node.col_offset + 1, "model", provider_of_model(name), name)
 
 
-def _manifest_evidence(path: str, text: str) -> Iterable[Evidence]:
+def _manifest_evidence(manifest: Manifest) -> Iterable[Evidence]:
     table = load()
-    for dependency in parse_manifest(path, text).dependencies:
+    for dependency in manifest.dependencies:
         key = normalise(dependency.name) if dependency.name else ""
         provider = table.provider_of_distribution(key)
         if provider is None and key.startswith(_INTEGRATION_PREFIXES):

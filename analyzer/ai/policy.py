@@ -23,7 +23,7 @@ import difflib
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analyzer.ai.inventory import Evidence, FileInventory, of_file
 from analyzer.ai.vendors import LOCAL, OPENAI_COMPATIBLE, load
@@ -31,6 +31,7 @@ from analyzer.diff import change_from_texts
 from analyzer.findings import Finding, Region
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
 from analyzer.sources import SourceFile
+from analyzer.tomltext import TomlText
 
 RULE_ID = "DS540"
 TABLE_NAME = "[tool.diffsentry.ai-policy]"
@@ -124,23 +125,11 @@ def parse(table: object, text: str = "", source: str = "") -> Policy:
                 raise PolicyError(f"{key}: '{v}' is not an ISO 3166-1 alpha-2 country code such as \"CN\"")
             if kind == "host" and not _HOST.fullmatch(v):
                 raise PolicyError(f"{key}: '{v}' is not a host name (api.example.com, *.example.com)")
-        entries.append(Entry(key, values, _line_of(text, key)))
-    return Policy(tuple(entries), source)
-
-
-def _line_of(text: str, key: str) -> int | None:
-    """The line of `key = ...` inside the ai-policy table (or of an inline `ai-policy = {...}`)."""
-    inside = False
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            inside = re.fullmatch(r"\[\s*tool\s*\.\s*diffsentry\s*\.\s*\"?ai-policy\"?\s*\]", stripped.split("#")[0]
-                                  .strip()) is not None
-        elif inside and re.match(rf"[\"']?{re.escape(key)}[\"']?\s*=", stripped):
-            return number
-        elif re.match(r"[\"']?ai-policy[\"']?\s*=", stripped) and key in line:
-            return number
-    return None
+        entries.append(Entry(key, values, None))
+    # Each key's line, found in the text where it is written (inline `ai-policy = {...}` too).
+    places = TomlText(text).key_places([("tool", "diffsentry", "ai-policy", entry.key) for entry in entries])
+    return Policy(tuple(replace(entry, line=place.line if place else None) for entry, place in zip(entries, places)),
+                  source)
 
 
 def _host_matches(host: str, pattern: str) -> bool:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from analyzer import parse
+from analyzer import parse, tomltext
 from analyzer.engines.cst.framework import CstRule, cst_rule_classes, run_rules
+from analyzer.engines.cst.supply_chain.manifests import UnreadManifest
+from analyzer.engines.cst.supply_chain.project import unread_manifests
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
 from analyzer.parse import ParsedModule
 from analyzer.rulespec import RuleSpec
@@ -30,7 +32,7 @@ def version() -> str:
 def rule_sources() -> list[Path]:
     """The code that decides this engine's findings (for cache keys)."""
     here = Path(__file__).parent  # the rules and their support code, the PyPI index included
-    return [*here.rglob("*.py"), *here.rglob("*.bin"), Path(parse.__file__)]
+    return [*here.rglob("*.py"), *here.rglob("*.bin"), Path(parse.__file__), Path(tomltext.__file__)]
 
 
 def cache_digest(project: Project | None, rules: Sequence[RuleSpec]) -> str:
@@ -71,6 +73,13 @@ def _run(
             scanned.add(source.path)
             if parsed.cst_notice is not None:
                 notices.append(parsed.cst_notice)
+            # Imports were judged without what these declare: said on the file (cached with it),
+            # a warning, not an error: every import was still checked against PyPI.
+            notices += [Notice(NoticeLevel.WARNING, ENGINE, f"{manifest} is {why}: imports here were checked "
+                               "without the dependencies it declares", source.path)
+                        for manifest, why in unread_manifests(project, source.path)]
+        except UnreadManifest as exc:  # the manifest itself: its dependencies were not checked
+            notices.append(Notice(NoticeLevel.ERROR, ENGINE, str(exc), source.path))
         except RecursionError:  # code that would run was not checked: not a clean result
             message = "nested too deeply for diffsentry's own checks"
             notices.append(Notice(NoticeLevel.ERROR, ENGINE, message, source.path))

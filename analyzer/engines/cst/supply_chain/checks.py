@@ -16,7 +16,9 @@ from analyzer.findings import Region
 from analyzer.sources import Project, is_manifest_name
 from analyzer.engines.cst.supply_chain import names
 from analyzer.engines.cst.supply_chain.index import PackageIndex, load_index
-from analyzer.engines.cst.supply_chain.manifests import Dependency, IndexOption, Manifest, Span, parse_manifest
+from analyzer.engines.cst.supply_chain.manifests import (
+    Dependency, IndexOption, Manifest, Span, UnreadManifest, parse_manifest,
+)
 from analyzer.engines.cst.supply_chain.nearmiss import NearMiss, Targets
 from analyzer.engines.cst.supply_chain.project import Declared, ProjectFacts, facts_for
 from analyzer.engines.cst.supply_chain.python_facts import PythonFacts, collect
@@ -69,6 +71,8 @@ def _judge(path: str, text: str, project: Project | None) -> Iterable[Problem]:
     judge = _Judge(load_index(), facts, path)
     if is_manifest_name(path):
         manifest = parse_manifest(path, text)
+        if manifest.error:
+            raise UnreadManifest(f"{manifest.error}: its dependencies and package indexes were not checked")
         yield from judge.manifest(manifest, lambda span: Region(span.line, span.column, span.line, span.end_column))
         return
     tree = _python_tree(text)

@@ -1,8 +1,8 @@
 """Dependencies as written: requirements files, `pyproject.toml`, and `pip install` commands.
 
-Parsers are line-based and forgiving on purpose: they run on fragments rebuilt from a patch and
-on half-edited files, and every dependency keeps its line and columns so a finding points at the
-name itself. Nothing is resolved, downloaded or installed.
+Requirements files are read line by line, as pip does; `pyproject.toml` is read by `tomllib`
+(a file that is not valid TOML is reported, not guessed at). Every dependency keeps its line and
+columns so a finding points at the name itself. Nothing is resolved, downloaded or installed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from packaging.requirements import InvalidRequirement, Requirement
 
 from analyzer.engines.cst.supply_chain.names import normalise
+from analyzer.tomltext import Place, TomlPath, TomlText
 
 PYPI_HOSTS = frozenset({"pypi.org", "pypi.python.org", "files.pythonhosted.org"})
 # Public mirrors that serve PyPI's own projects under PyPI's names (common in mainland China,
@@ -39,6 +40,10 @@ _VALUE_OPTIONS = frozenset({
 })
 INDEX_OPTIONS = frozenset({"-i", "--index-url", "--extra-index-url", "--trusted-host", "-f", "--find-links"})
 _SHELL_STOP = frozenset({"&&", "||", ";", "|", "&", ">", ">>", "2>&1", "<", ")"})
+
+
+class UnreadManifest(ValueError):
+    """A manifest that could not be read (its `Manifest.error`): the engine reports it."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class IndexOption:
 class Manifest:
     dependencies: list[Dependency] = field(default_factory=list)
     indexes: list[IndexOption] = field(default_factory=list)
+    error: str = ""  # why the file could not be read (nothing was: the lists are empty)
 
     @property
     def replaces_pypi(self) -> bool:
@@ -215,110 +221,99 @@ def is_pinned_url(url: str) -> bool:
 
 # --- pyproject.toml ------------------------------------------------------------------------------
 
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-_KEY = re.compile(r"""^\s*(?P<key>"[^"]+"|'[^']+'|[A-Za-z0-9_.-]+)\s*=\s*(?P<value>.*)$""")
-_STRING = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'""")
-# Tables whose keys are dependency names (Poetry), and arrays of PEP 508 strings.
-_POETRY_TABLE = re.compile(r"^tool\.poetry\.(dependencies|dev-dependencies|group\.[^.]+\.dependencies)$")
 # Package-index tables: uv, Poetry, PDM and Rye consult these (uv and Poetry before PyPI).
-_INDEX_TABLES = ("tool.uv.index", "tool.poetry.source", "tool.pdm.source", "tool.rye.sources")
+_INDEX_TABLES = (("tool", "uv", "index"), ("tool", "poetry", "source"), ("tool", "pdm", "source"),
+                 ("tool", "rye", "sources"))
+_FULL_REV = re.compile(r"[0-9a-f]{40}")
 
 
 def parse_pyproject(text: str) -> Manifest:
     """Dependencies of `[project]`, optional dependencies, dependency groups, `[build-system]`,
-    Poetry's tables, and the package indexes of uv, Poetry, PDM and Rye."""
+    Poetry's tables, and the package indexes of uv, Poetry, PDM and Rye. Values are read by
+    `tomllib`; each is placed on the line that writes it (`analyzer.tomltext`). A file that is not
+    valid TOML has no dependencies and an `error` (pip cannot read it either)."""
+    document = TomlText(text)
+    if document.error:
+        return Manifest(error=f"not valid TOML ({document.error})")
     manifest = Manifest()
-    table = ""
-    depth = 0  # bracket depth inside a dependency array
-    for number, raw in enumerate(text.splitlines(), start=1):
-        stripped = _strip_toml_comment(raw)
-        line = _blank_tables(stripped)
-        if depth == 0:
-            header = _TABLE.match(line)
-            if header:
-                table = header.group(1).replace('"', "").replace("'", "").strip()
-                continue
-            key_match = _KEY.match(line)
-            if key_match is None:
-                continue
-            key = key_match.group("key").strip("\"'")
-            value_start = key_match.start("value")
-            if _dependency_array(table, key) and key_match.group("value").lstrip().startswith("["):
-                depth = _bracket_balance(line[value_start:])
-                _array_strings(line, value_start, number, manifest)
-            elif _POETRY_TABLE.match(table) and key.lower() != "python":
-                _poetry_dependency(_KEY.match(stripped) or key_match, key, number, manifest)
-            elif table.startswith(_INDEX_TABLES) and key == "url":
-                for value, column in _strings(line, value_start):
-                    span = Span(number, column, column + len(value))
-                    manifest.indexes.append(IndexOption("--index-url", value, span))
-            continue
-        depth += _bracket_balance(line)
-        _array_strings(line, 0, number, manifest)
+    requirements = list(_requirement_strings(document))
+    for (path, value), place in zip(requirements, document.value_places(requirements)):
+        line, column = _place_or_key(document, path, place)
+        dependency = parse_requirement(value, line, column, "pyproject")
+        if dependency is not None:
+            manifest.dependencies.append(dependency)
+    poetry = list(_poetry_dependencies(document))
+    for path, place in zip(poetry, document.key_places(poetry)):
+        name, spec = str(path[-1]), document.get(path)
+        line, column = _place_or_key(document, path[:-1], place)
+        url, rev = _poetry_source(spec)
+        manifest.dependencies.append(Dependency(name, Span(line, column, column + len(name)), "pyproject", url=url,
+                                                hashed=bool(url) and bool(_FULL_REV.fullmatch(rev))))
+    urls = list(_index_urls(document))
+    for (path, value), place in zip(urls, document.value_places(urls)):
+        line, column = _place_or_key(document, path, place)
+        manifest.indexes.append(IndexOption("--index-url", value, Span(line, column, column + len(value))))
     return manifest
 
 
-def _array_strings(line: str, start: int, number: int, manifest: Manifest) -> None:
-    for value, column in _strings(line, start):
-        dependency = parse_requirement(value, number, column, "pyproject")
-        if dependency is not None:
-            manifest.dependencies.append(dependency)
+def _place_or_key(document: TomlText, path: TomlPath, place: Place | None) -> tuple[int, int]:
+    """`place`, or the place of the nearest key that holds the value (a string written in a form
+    that is not searched for, such as a multi-line string)."""
+    keys = [path[:i] for i in range(len(path), 0, -1) if isinstance(path[i - 1], str)]
+    for found in [place, *(document.key_places([key])[0] for key in keys)]:
+        if found is not None:
+            return found.line, found.column
+    return 1, 1
 
 
-def _poetry_dependency(key_match: re.Match[str], key: str, number: int, manifest: Manifest) -> None:
-    column = key_match.start("key") + 1 + (1 if key_match.group("key")[0] in "\"'" else 0)
-    value = key_match.group("value")
-    url = _poetry_url(value)
-    pinned = bool(url) and bool(re.search(r"""\brev\s*=\s*["'][0-9a-f]{40}["']""", value))
-    manifest.dependencies.append(
-        Dependency(key, Span(number, column, column + len(key)), "pyproject", url=url, hashed=pinned)
-    )
+def _requirement_strings(document: TomlText) -> Iterator[tuple[TomlPath, str]]:
+    """(path, PEP 508 string) of every array of requirements."""
+    arrays: list[TomlPath] = [("project", "dependencies"), ("build-system", "requires")]
+    arrays += [("tool", "uv", key) for key in ("dev-dependencies", "constraint-dependencies", "override-dependencies")]
+    for table in (("project", "optional-dependencies"), ("dependency-groups",), ("tool", "pdm", "dev-dependencies")):
+        groups = document.get(table)
+        if isinstance(groups, dict):
+            arrays += [(*table, name) for name in groups]
+    for path in arrays:
+        values = document.get(path)
+        if isinstance(values, list):  # entries that are not strings ({include-group = "test"}) hold none
+            yield from (((*path, i), value) for i, value in enumerate(values) if isinstance(value, str))
 
 
-def _bracket_balance(line: str) -> int:
-    bare = _STRING.sub("", line)
-    return bare.count("[") - bare.count("]")
+def _poetry_dependencies(document: TomlText) -> Iterator[TomlPath]:
+    """Paths of the keys of Poetry's dependency tables (`python` is the interpreter, not a dependency)."""
+    poetry = document.get(("tool", "poetry"))
+    if not isinstance(poetry, dict):
+        return
+    tables: list[TomlPath] = [("tool", "poetry", "dependencies"), ("tool", "poetry", "dev-dependencies")]
+    groups = poetry.get("group")
+    if isinstance(groups, dict):
+        tables += [("tool", "poetry", "group", name, "dependencies") for name in groups]
+    for table in tables:
+        names = document.get(table)
+        if isinstance(names, dict):
+            yield from ((*table, name) for name in names if name.lower() != "python")
 
 
-def _blank_tables(line: str) -> str:
-    """Inline tables (`{include-group = "test"}`) hold no requirement strings: blank them out,
-    keeping columns."""
-    return re.sub(r"\{[^}]*\}", lambda m: " " * len(m.group(0)), line)
+def _poetry_source(spec: object) -> tuple[str, str]:
+    """(url, rev) of a Poetry dependency given by `git = ...` or `url = ...` (the first of a list
+    of constraints that has one)."""
+    for item in spec if isinstance(spec, list) else [spec]:
+        if isinstance(item, dict):
+            url = item.get("git") or item.get("url")
+            if isinstance(url, str) and url:
+                rev = item.get("rev")
+                return url, rev if isinstance(rev, str) else ""
+    return "", ""
 
 
-def _dependency_array(table: str, key: str) -> bool:
-    return (
-        (table == "project" and key == "dependencies")
-        or table in ("project.optional-dependencies", "dependency-groups")
-        or (table == "build-system" and key == "requires")
-        or (table == "tool.uv" and key in ("dev-dependencies", "constraint-dependencies", "override-dependencies"))
-        or (table == "tool.pdm.dev-dependencies")
-    )
-
-
-def _strings(line: str, start: int) -> Iterator[tuple[str, int]]:
-    """String values in `line[start:]` with the 1-based column of their first character."""
-    for match in _STRING.finditer(line, start):
-        value = match.group(1) if match.group(1) is not None else match.group(2)
-        yield value, match.start() + 2
-
-
-def _strip_toml_comment(line: str) -> str:
-    in_string: str | None = None
-    for i, char in enumerate(line):
-        if in_string:
-            if char == in_string:
-                in_string = None
-        elif char in "\"'":
-            in_string = char
-        elif char == "#":
-            return line[:i]
-    return line
-
-
-def _poetry_url(value: str) -> str:
-    match = re.search(r"""\b(git|url)\s*=\s*["']([^"']+)["']""", value)
-    return match.group(2) if match else ""
+def _index_urls(document: TomlText) -> Iterator[tuple[TomlPath, str]]:
+    for table in _INDEX_TABLES:
+        entries = document.get(table)
+        for i, entry in enumerate(entries if isinstance(entries, list) else [entries]):
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if isinstance(url, str):
+                yield ((*table, i, "url") if isinstance(entries, list) else (*table, "url")), url
 
 
 # --- pip install commands in code ----------------------------------------------------------------

@@ -25,8 +25,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from analyzer.sources import SKIPPED_DIRS, Project, UnreadableSource, read_source
 from analyzer.sources import is_manifest_name as is_manifest_path
-from analyzer.engines.cst.supply_chain.manifests import parse_manifest
+from analyzer.engines.cst.supply_chain.manifests import UnreadManifest, parse_manifest
 from analyzer.engines.cst.supply_chain.names import normalise
+from analyzer.tomltext import TomlText
 
 MAX_WALKED_FILES = 100_000  # a scan rooted at a huge directory stops collecting names here
 _MANIFEST_BYTES = 1_000_000
@@ -49,6 +50,7 @@ class ProjectFacts:
     manifests: frozenset[str]  # repo-relative paths of every manifest found
     texts: Mapping[str, str] = field(repr=False, default_factory=dict)
     _declared: dict[str, Declared | None] = field(default_factory=dict, repr=False)
+    _unread: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
 
     def is_own_module(self, module: str) -> bool:
         return module in self.own_modules
@@ -65,9 +67,15 @@ class ProjectFacts:
             self._declared[directory] = self._collect(directory)
         return self._declared[directory]
 
+    def unread_for(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(manifest, why) of the manifests that govern `path` but could not be read, once
+        `declared_for(path)` has been asked."""
+        return self._unread.get(PurePosixPath(path).parent.as_posix(), ())
+
     def _collect(self, directory: str) -> Declared | None:
         keys: set[str] = set()
         used: list[str] = []
+        unread: list[tuple[str, str]] = []
         for manifest in sorted(self.manifests):
             parent = PurePosixPath(manifest).parent
             governing = parent.parent if parent.name.lower() in ("requirements", "reqs") else parent
@@ -76,10 +84,15 @@ class ProjectFacts:
             text = self._read(manifest)
             if text is None:
                 continue
-            names = _declared_names(manifest, text)
+            try:
+                names = _declared_names(manifest, text)
+            except UnreadManifest as exc:
+                unread.append((manifest, str(exc)))
+                continue
             if names:
                 keys |= names
                 used.append(manifest)
+        self._unread[directory] = tuple(unread)
         return Declared(frozenset(keys), tuple(used)) if used else None
 
     def _read(self, rel: str) -> str | None:
@@ -104,6 +117,8 @@ def _declared_names(path: str, text: str) -> set[str]:
     if name == "setup.cfg":
         return {normalise(n) for n in _setup_cfg_requirements(text)}
     manifest = parse_manifest(path, text)
+    if manifest.error:
+        raise UnreadManifest(manifest.error)
     names = {d.key for d in manifest.dependencies if d.name}
     if name == "pyproject.toml":
         names |= _pyproject_project_names(text)
@@ -121,9 +136,10 @@ def _setup_py_requirements(text: str) -> Iterator[str]:
             values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
             for value in (v for item in values if item is not None for v in ast.walk(item)):
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", value.value)
-                    if match:
-                        yield match.group(1)
+                    try:
+                        yield Requirement(value.value).name
+                    except InvalidRequirement:
+                        continue
 
 
 def _setup_cfg_requirements(text: str) -> Iterator[str]:
@@ -150,10 +166,18 @@ def _setup_cfg_requirements(text: str) -> Iterator[str]:
 
 def _pyproject_project_names(text: str) -> set[str]:
     """The project's own name (`[project] name`, Poetry's `name`): importable as itself."""
-    return {normalise(m.group(1)) for m in re.finditer(r"""(?m)^\s*name\s*=\s*["']([A-Za-z0-9._-]+)["']""", text)}
+    document = TomlText(text)
+    names = (document.get(("project", "name")), document.get(("tool", "poetry", "name")))
+    return {normalise(name) for name in names if isinstance(name, str) and name}
 
 
 # --- building the facts --------------------------------------------------------------------------
+
+
+def unread_manifests(project: Project | None, path: str) -> tuple[tuple[str, str], ...]:
+    """(manifest, why) of the manifests governing `path` that this run's checks could not read."""
+    facts = project.cache.get(__name__) if project is not None else None
+    return facts.unread_for(path) if isinstance(facts, ProjectFacts) else ()
 
 
 def facts_for(project: Project | None) -> ProjectFacts:
