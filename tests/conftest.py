@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -96,41 +99,6 @@ def validate_sarif(text: str) -> dict:
     return log
 
 
-class GitRepo:
-    """A throwaway git repository driven with the real git binary."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, input: str | None = None) -> str:
-        env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
-               "GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
-        proc = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false", *args],
-                              cwd=self.path, env=env, capture_output=True, text=True, input=input, check=False)
-        if proc.returncode != 0:
-            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-        return proc.stdout
-
-    def write(self, rel: str, text: str | bytes) -> Path:
-        target = self.path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8", newline="")
-        return target
-
-    def read(self, rel: str) -> str:
-        return (self.path / rel).read_text(encoding="utf-8")
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD").strip()
-
-
 def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = None):
     result = CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
     return result
@@ -138,3 +106,40 @@ def run_cli(*args: str, input: str | None = None, env: dict[str, str] | None = N
 
 def findings_of(result) -> list[dict]:
     return json.loads(result.stdout)["findings"]
+
+
+# --- the offline proof's network guard (tests/test_offline.py, tests/test_check.py) ------------
+
+NETGUARD_C = Path(__file__).parent / "netguard" / "netguard.c"
+
+
+@pytest.fixture(scope="session")
+def netguard(tmp_path_factory) -> Path:
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    assert compiler, "a C compiler is needed to build the network guard for the offline proof"
+    library = tmp_path_factory.mktemp("netguard") / "netguard.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", str(library), str(NETGUARD_C), "-ldl"], check=True)
+    return library
+
+
+def guarded_run(netguard: Path, log: Path, args: list[str], env_overrides: dict[str, str], timeout: float = 600):
+    """Run `python args` under the guard; stop early once a network attempt is logged."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
+    env.update(env_overrides, LD_PRELOAD=str(netguard), NETGUARD_LOG=str(log), PYTHONPATH=str(REPO))
+    # Output goes to files, not pipes: a SARIF log is larger than a pipe buffer, and an unread
+    # pipe would block the child while we poll.
+    out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        proc = subprocess.Popen([sys.executable, *args], cwd=REPO, env=env, stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout
+        while proc.poll() is None and time.monotonic() < deadline:
+            if log.exists() and log.read_text().strip():
+                proc.kill()  # caught: no need to sit through Semgrep's ~100 s of retries
+                break
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
+    attempts = log.read_text().splitlines() if log.exists() else []
+    return proc.returncode, stdout.decode(), stderr.decode(), attempts

@@ -13,7 +13,7 @@ from analyzer import config
 from analyzer.ai import policy
 from analyzer.ai.inventory import of_file
 from analyzer.cli import main
-from tests.gitrepo import Repo
+from tests.gitrepo import GitRepo
 
 POLICY = """\
     [project]
@@ -39,7 +39,7 @@ def invoke(*args: str, cwd: Path):
 
 @pytest.fixture()
 def repo(tmp_path) -> Repo:
-    repo = Repo(tmp_path / "repo")
+    repo = GitRepo(tmp_path / "repo")
     repo.commit("base", {"pyproject.toml": textwrap.dedent(POLICY), "app.py": CLIENT})
     repo.git("checkout", "-q", "-b", "feature")
     return repo
@@ -47,7 +47,7 @@ def repo(tmp_path) -> Repo:
 
 def test_diff_adding_a_denied_endpoint_fails_with_ds540(repo):
     repo.commit("point the client at DeepSeek", {"app.py": TO_DEEPSEEK})
-    result = invoke("diff", "--base", "main", "--select", "DS540", "-f", "json", cwd=repo.root)
+    result = invoke("diff", "--base", "main", "--select", "DS540", "-f", "json", cwd=repo.path)
     assert result.exit_code == 1, result.output
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule_id"], f["path"], f["start_line"], f["severity"]) for f in findings] == [
@@ -62,7 +62,7 @@ def test_the_same_diff_without_a_policy_passes(repo):
     repo.commit("no policy", {"pyproject.toml": '[project]\nname = "app"\n'})
     repo.git("checkout", "-q", "-b", "feature2")
     repo.commit("point the client at DeepSeek", {"app.py": TO_DEEPSEEK})
-    result = invoke("diff", "--base", "main", cwd=repo.root)  # every rule: nothing else to find either
+    result = invoke("diff", "--base", "main", cwd=repo.path)  # every rule: nothing else to find either
     assert result.exit_code == 0, result.output
 
 
@@ -70,11 +70,11 @@ def test_patch_mode_and_scan_mode(repo):
     patch = ("--- a/app.py\n+++ b/app.py\n@@ -1,3 +1,3 @@\n from openai import OpenAI\n \n"
              "-client = OpenAI(api_key=KEY)\n"
              '+client = OpenAI(base_url="https://api.deepseek.com", api_key=KEY)\n')
-    (repo.root / "change.patch").write_text(patch)
-    result = invoke("diff", "--patch", "change.patch", "--select", "DS540", cwd=repo.root)
+    (repo.path / "change.patch").write_text(patch)
+    result = invoke("diff", "--patch", "change.patch", "--select", "DS540", cwd=repo.path)
     assert result.exit_code == 1 and "DS540" in result.output, result.output
-    (repo.root / "app.py").write_text(TO_DEEPSEEK)
-    result = invoke("scan", ".", "--select", "DS540", "-f", "json", cwd=repo.root)
+    (repo.path / "app.py").write_text(TO_DEEPSEEK)
+    result = invoke("scan", ".", "--select", "DS540", "-f", "json", cwd=repo.path)
     assert result.exit_code == 1
     assert [f["start_line"] for f in json.loads(result.stdout)["findings"]] == [3]
 
@@ -84,14 +84,14 @@ def test_a_change_that_only_edits_another_line_passes(repo):
     repo.commit("already there", {"app.py": TO_DEEPSEEK})
     repo.git("checkout", "-q", "-b", "feature3")
     repo.commit("unrelated", {"app.py": TO_DEEPSEEK + "TIMEOUT = 30\n"})
-    result = invoke("diff", "--base", "main", "--select", "DS540", cwd=repo.root)
+    result = invoke("diff", "--base", "main", "--select", "DS540", cwd=repo.path)
     assert result.exit_code == 0, result.output
 
 
 def test_the_change_cannot_drop_the_policy_it_is_judged_by(repo):
     repo.commit("drop the policy and call DeepSeek",
                 {"pyproject.toml": '[project]\nname = "app"\n', "app.py": TO_DEEPSEEK})
-    result = invoke("diff", "--base", "main", "--select", "DS540,DS692", "-f", "json", cwd=repo.root)
+    result = invoke("diff", "--base", "main", "--select", "DS540,DS692", "-f", "json", cwd=repo.path)
     assert result.exit_code == 1
     assert {f["rule_id"] for f in json.loads(result.stdout)["findings"]} == {"DS540", "DS692"}
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import GitRepo, findings_of, run_cli
+from tests.conftest import findings_of, run_cli
+from tests.gitrepo import GitRepo
 
 FAST = ("--select", "B602,B506,DS692")
 

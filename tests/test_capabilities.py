@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from analyzer.cli import main
 from analyzer.engines.cst.capabilities import delta, facts, graph
 from analyzer.engines.cst.capabilities.summary import summarise
 from analyzer.sources import Project
+from tests.gitrepo import git
 
 BEFORE = '''import json
 
@@ -83,15 +83,9 @@ def post_json(body):
 }
 
 
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
     (tmp_path / "pyproject.toml").write_text("[tool.diffsentry]\n")
     (tmp_path / "metrics.py").write_text(BEFORE)
     git(tmp_path, "add", ".")

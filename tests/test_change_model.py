@@ -10,7 +10,8 @@ from collections import Counter
 import pytest
 
 from analyzer import diff, git
-from tests.conftest import GitRepo, run_cli
+from tests.conftest import run_cli
+from tests.gitrepo import GitRepo
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from analyzer import answers
 from analyzer.api import Checker
 from analyzer.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, guarded_run  # the LD_PRELOAD network guard (fixture `netguard`)
 from tests.conftest import validate_sarif as validate
 
 FLASK_ANSWER = """\
@@ -210,8 +210,6 @@ def test_check_path_imports_neither_scipy_nor_dask():
 
 
 # --- offline -------------------------------------------------------------------------------------
-
-from tests.test_offline import guarded_run, netguard  # noqa: E402,F401  (the LD_PRELOAD network guard)
 
 
 def test_check_and_a_local_study_open_no_socket(netguard, tmp_path):

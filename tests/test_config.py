@@ -9,7 +9,8 @@ import pytest
 
 from analyzer import config
 from analyzer.findings import Confidence, Finding, Region, Severity
-from tests.conftest import GitRepo, findings_of, run_cli
+from tests.conftest import findings_of, run_cli
+from tests.gitrepo import GitRepo
 
 SHELL = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n"
 YAML = "import yaml\n\n\ndef load(handle):\n    return yaml.load(handle, Loader=yaml.Loader)\n"

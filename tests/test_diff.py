@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from analyzer import diff, pipeline
+from tests.gitrepo import git
 
 PATCH = """\
 diff --git a/app.py b/app.py
@@ -69,15 +69,9 @@ def test_patch_without_pre_image_is_analysed_as_fragments_and_incomplete(tmp_pat
     assert report.failed  # the file it patches is not there: what the hunks alone show is not enough
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def repo(tmp_path) -> Path:
     git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.email", "t@example.com")
-    git(tmp_path, "config", "user.name", "t")
     (tmp_path / "old.py").write_text("import requests\nrequests.get(u, verify=False)\n")  # pre-existing
     (tmp_path / "app.py").write_text("import subprocess\n\ndef run():\n    return 1\n")
     git(tmp_path, "add", ".")

@@ -9,7 +9,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import GitRepo, run_cli
+from tests.conftest import run_cli
+from tests.gitrepo import GitRepo
 
 BASE = "".join(f"value_{n} = {n}\n" for n in range(1, 41))
 DANGER = "import base64\nimport pickle\n\n\ndef load(data):\n    return pickle.loads(base64.b64decode(data))\n"

@@ -14,7 +14,8 @@ import yaml
 from analyzer.findings import Confidence, Finding, Notice, NoticeLevel, Region, Severity, Suppression
 from analyzer.pipeline import Report
 from analyzer.report import github
-from tests.conftest import REPO, GitRepo
+from tests.conftest import REPO
+from tests.gitrepo import GitRepo
 
 
 def finding(n: int, severity: Severity, rule: str = "B602", message: str = "Shell call.") -> Finding:

@@ -535,7 +535,7 @@ def test_lone_cr_lines_are_counted_as_python_counts_them(tmp_path):
 
 
 def test_lone_cr_lines_in_base_mode(tmp_path):
-    from tests.conftest import GitRepo
+    from tests.gitrepo import GitRepo
 
     repo = GitRepo(tmp_path / "repo")
     repo.write("keep.py", "x = 1\n")

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, GitRepo
+from tests.conftest import REPO
+from tests.gitrepo import GitRepo
 
 MODULE_TRAPS = ("evil_module", "pkg", "conftest", "sitecustomize", "usercustomize", "click", "yaml", "libcst",
                 "unidiff", "bandit", "evil_backend", "runs_exec")

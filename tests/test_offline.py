@@ -8,51 +8,11 @@ the proof has teeth: the same engine with the offline flags removed is caught ph
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO, REPO
-
-NETGUARD_C = Path(__file__).parent / "netguard" / "netguard.c"
-
-
-@pytest.fixture(scope="module")
-def netguard(tmp_path_factory) -> Path:
-    compiler = shutil.which("cc") or shutil.which("gcc")
-    assert compiler, "a C compiler is needed to build the network guard for the offline proof"
-    library = tmp_path_factory.mktemp("netguard") / "netguard.so"
-    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", str(library), str(NETGUARD_C), "-ldl"], check=True)
-    return library
-
-
-def guarded_run(netguard: Path, log: Path, args: list[str], env_overrides: dict[str, str], timeout: float = 600):
-    """Run `python args` under the guard; stop early once a network attempt is logged."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SEMGREP_")}
-    env.update(env_overrides, LD_PRELOAD=str(netguard), NETGUARD_LOG=str(log), PYTHONPATH=str(REPO))
-    # Output goes to files, not pipes: a SARIF log is larger than a pipe buffer, and an unread
-    # pipe would block the child while we poll.
-    out_path, err_path = log.with_suffix(".out"), log.with_suffix(".err")
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([sys.executable, *args], cwd=REPO, env=env, stdout=out, stderr=err)
-        deadline = time.monotonic() + timeout
-        while proc.poll() is None and time.monotonic() < deadline:
-            if log.exists() and log.read_text().strip():
-                proc.kill()  # caught: no need to sit through Semgrep's ~100 s of retries
-                break
-            time.sleep(0.1)
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
-    stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
-    attempts = log.read_text().splitlines() if log.exists() else []
-    return proc.returncode, stdout.decode(), stderr.decode(), attempts
-
+from tests.conftest import DEMO, REPO, guarded_run
 
 def test_guard_catches_a_python_connection(netguard, tmp_path):
     log = tmp_path / "net.log"
@@ -96,7 +56,7 @@ CHANGED = CLEAN + (
 @pytest.fixture(scope="module")
 def change_repo(tmp_path_factory) -> Path:
     """A repository whose working tree and index hold a staged change against HEAD."""
-    from tests.conftest import GitRepo
+    from tests.gitrepo import GitRepo
 
     repo = GitRepo(tmp_path_factory.mktemp("offline") / "repo")
     repo.write("app.py", CLEAN)

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, GitRepo
-from tests.test_review_flow import VIEWS, VIEWS_AFTER
+from tests.conftest import REPO
+from tests.gitrepo import GitRepo
+from tests.notes_service import VIEWS, VIEWS_AFTER
 
 HOOK_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "analyzer", "rulesets")
 

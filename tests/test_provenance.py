@@ -9,14 +9,14 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer.cli import main
-from tests.gitrepo import Repo
+from tests.gitrepo import GitRepo
 
 CLAUDE_FOOTER = "\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\nCo-Authored-By: Claude <noreply@anthropic.com>"
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
-    repo = Repo(tmp_path_factory.mktemp("prov") / "repo")
+    repo = GitRepo(tmp_path_factory.mktemp("prov") / "repo")
     shas = {}
     shas["human"] = repo.commit("initial", {"app/core.py": "def add(a, b):\n    return a + b\n", "README.md": "app\n"})
     shas["claude"] = repo.commit("Add chat client" + CLAUDE_FOOTER, {
@@ -35,7 +35,7 @@ def history(tmp_path_factory):
         "AGENTS.md": "Style: black.\n", ".cursor/rules/style.mdc": "Use type hints.\n", "README.md": "app v2\n"})
     shas["qwen"] = repo.commit("Add qwen helper\n\nCo-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>",
                                {"app/qwen.py": "import dashscope\n"})
-    (repo.root / ".aider.chat.history.md").write_text("# aider chat\n")  # git-ignored by aider: not committed
+    (repo.path / ".aider.chat.history.md").write_text("# aider chat\n")  # git-ignored by aider: not committed
     return repo, shas
 
 
@@ -45,7 +45,7 @@ def run(*args: str):
 
 def test_json_attributes_exactly_the_expected_commits_files_and_lines(history):
     repo, shas = history
-    result = run(str(repo.root), "-f", "json")
+    result = run(str(repo.path), "-f", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["commits_read"] == 7
@@ -78,7 +78,7 @@ def test_json_attributes_exactly_the_expected_commits_files_and_lines(history):
 
 def test_text_names_commits_lines_and_evidence(history):
     repo, shas = history
-    out = run(str(repo.root)).stdout
+    out = run(str(repo.path)).stdout
     assert out.startswith("4 of 7 commit(s) written with an AI assistant; 11 line(s) in 5 file(s) at HEAD; 4 agent file(s).")
     assert f"{shas['claude'][:12]}  Claude Code (anthropic, US)  high  Add chat client" in out
     assert "      trailer: Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>" in out
@@ -89,9 +89,9 @@ def test_text_names_commits_lines_and_evidence(history):
 
 def test_since_and_path_limit_what_is_read(history):
     repo, shas = history
-    document = json.loads(run(str(repo.root), "--since", shas["copilot"], "-f", "json").stdout)
+    document = json.loads(run(str(repo.path), "--since", shas["copilot"], "-f", "json").stdout)
     assert [c["sha"] for c in document["commits"]] == [shas["qwen"], shas["aider"]]
-    document = json.loads(run(str(repo.root / "app"), "-f", "json").stdout)
+    document = json.loads(run(str(repo.path / "app"), "-f", "json").stdout)
     assert sorted(f["path"] for f in document["files"]) == ["app/chat.py", "app/core.py", "app/qwen.py",
                                                              "app/summary.py"]
 
@@ -100,13 +100,13 @@ def test_deny_assistants_gates_configured_paths(history, tmp_path):
     repo, _ = history
     policy = tmp_path / "policy.toml"
     policy.write_text('[tool.diffsentry.ai-policy]\ndeny-assistants = ["qwen-code"]\nassistant-paths = ["app"]\n')
-    result = run(str(repo.root), "--config", str(policy))
+    result = run(str(repo.path), "--config", str(policy))
     assert result.exit_code == 1
     assert "app/qwen.py: lines 1 written with qwen-code, which the AI policy denies" in result.stdout
     policy.write_text('[tool.diffsentry.ai-policy]\ndeny-assistants = ["qwen-code"]\nassistant-paths = ["docs"]\n')
-    assert run(str(repo.root), "--config", str(policy)).exit_code == 0
+    assert run(str(repo.path), "--config", str(policy)).exit_code == 0
     policy.write_text('[tool.diffsentry.ai-policy]\ndeny-assistants = ["qwen"]\n')
-    result = run(str(repo.root), "--config", str(policy))
+    result = run(str(repo.path), "--config", str(policy))
     assert result.exit_code == 2 and "deny-assistants: unknown assistant 'qwen'" in result.output
 
 
@@ -117,7 +117,7 @@ def test_no_repository_is_a_one_line_error(tmp_path):
 
 def test_repository_config_commands_never_run(tmp_path):
     """A signature program, fsmonitor and textconv named by the repository's own config."""
-    repo = Repo(tmp_path / "repo")
+    repo = GitRepo(tmp_path / "repo")
     marker = tmp_path / "ran"
     trap = tmp_path / "trap.sh"
     trap.write_text(f"#!/bin/sh\necho ran >> {marker}\ncat \"$1\" 2>/dev/null\n")
@@ -129,7 +129,7 @@ def test_repository_config_commands_never_run(tmp_path):
     repo.git("blame", "HEAD", "--", "a.py")  # control: plain blame runs the textconv the repository names
     assert marker.exists()
     marker.unlink()
-    result = run(str(repo.root), "-f", "json")
+    result = run(str(repo.path), "-f", "json")
     assert result.exit_code == 0, result.output
     assert "a.py" in {f["path"] for f in json.loads(result.stdout)["files"]}
     assert not marker.exists()
@@ -140,7 +140,7 @@ def test_ai_bom_carries_provenance_when_asked(history):
     from cyclonedx.validation.json import JsonStrictValidator
 
     repo, shas = history
-    result = CliRunner().invoke(main, ["inventory", str(repo.root), "-f", "cyclonedx", "--provenance"],
+    result = CliRunner().invoke(main, ["inventory", str(repo.path), "-f", "cyclonedx", "--provenance"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(result.stdout) is None
@@ -155,5 +155,5 @@ def test_ai_bom_carries_provenance_when_asked(history):
                        f"{shas['aider']} aider high", f"{shas['qwen']} qwen-code high"}
     services = {s["name"] for s in bom["services"]}
     assert {"openai", "anthropic", "alibaba-qwen"} <= services
-    plain = CliRunner().invoke(main, ["inventory", str(repo.root), "--provenance"])
+    plain = CliRunner().invoke(main, ["inventory", str(repo.path), "--provenance"])
     assert plain.exit_code == 2

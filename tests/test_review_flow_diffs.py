@@ -8,7 +8,8 @@ import pytest
 from analyzer import diff
 from analyzer.engines import removed
 from analyzer.findings import NoticeLevel
-from tests.conftest import GitRepo, findings_of, run_cli
+from tests.conftest import findings_of, run_cli
+from tests.gitrepo import GitRepo
 
 AUTH = '''\
 from flask import abort, request

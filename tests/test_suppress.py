@@ -8,7 +8,8 @@ from pathlib import Path
 import jsonschema
 
 from analyzer import suppress
-from tests.conftest import SCHEMA, GitRepo, findings_of, run_cli
+from tests.conftest import SCHEMA, findings_of, run_cli
+from tests.gitrepo import GitRepo
 
 FAST = ("--select", "B602,B506,DS69")  # Bandit and the suppression rules: no Semgrep start-up
 
