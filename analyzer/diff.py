@@ -20,7 +20,7 @@ from unidiff.errors import UnidiffParseError
 from analyzer import git as git_cmd
 from analyzer import placement
 from analyzer.findings import Notice, NoticeLevel
-from analyzer.git import DIFF_ARGS, InputError, git, repo_root  # `git`: the hardened invocation, for other modules
+from analyzer.git import DIFF_ARGS, InputError, repo_root
 from analyzer.placement import git_lines
 from analyzer.sources import (
     DEFAULT_MAX_BYTES, SourceFile, UnreadableSource, declares_other_encoding, decode_source, is_manifest_name,

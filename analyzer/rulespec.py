@@ -150,6 +150,8 @@ def validate(spec: RuleSpec) -> list[str]:
     problems = []
     if not (_OUR_ID.match(spec.id) or (spec.engine == "bandit" and _BANDIT_ID.match(spec.id))):
         problems.append(f"id {spec.id!r} is not DS<family><nn> (or a Bandit B-id on a Bandit row)")
+    if spec.engine not in ENGINES:
+        problems.append(f"engine {spec.engine!r} is not one of {ENGINES}")
     if not _NAME.match(spec.name):
         problems.append(f"name {spec.name!r} is not kebab-case")
     if spec.name.startswith(("no-", "ban-", "avoid-")):

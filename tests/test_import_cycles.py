@@ -124,3 +124,53 @@ def test_imports_under_type_checking_do_not_count_but_imports_in_functions_do(tm
     )
     known = {"analyzer.catalogue", "analyzer.config", "analyzer"}
     assert imported(source, known, "analyzer.m") == {"analyzer.config"}
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in conftest.py or a helper module of tests/, never in a test module
+    (importing one runs its module-level fixtures and collects its tests twice)."""
+    offenders = []
+    for path in sorted((REPO / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            offenders += [f"{path.name}:{node.lineno} {name}" for name in names
+                          if name.startswith("tests.test_") or name.startswith("test_")]
+    assert offenders == []
+
+
+def _top_level_names(path: Path) -> tuple[set[str], set[str], set[str]]:
+    """(names the module defines, names it imports, its `__all__`)."""
+    defined, imported_names, exported = set(), set(), set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            defined |= names
+            if "__all__" in names and isinstance(node.value, (ast.List, ast.Tuple)):
+                exported |= {e.value for e in node.value.elts if isinstance(e, ast.Constant)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported_names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return defined, imported_names, exported
+
+
+def test_names_are_imported_from_the_module_that_defines_them():
+    """`from analyzer.diff import git` worked while diff imported git for itself: a move breaks
+    such imports silently. A name comes from where it lives, or from a module that exports it
+    in `__all__`."""
+    known = modules()
+    offenders = []
+    files = [*PACKAGE.rglob("*.py"), *(REPO / "benchmarks").glob("*.py"), *(REPO / "tests").glob("*.py")]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or node.level or node.module not in known:
+                continue
+            defined, imported_names, exported = _top_level_names(known[node.module])
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in known or alias.name in defined or alias.name in exported:
+                    continue
+                if alias.name in imported_names:
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {alias.name} from {node.module}")
+    assert offenders == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from analyzer import testing
 from analyzer.catalogue import load_catalogue
-from analyzer.rulespec import DOC_FIELDS, validate
+from analyzer.rulespec import DOC_FIELDS, FAMILY_TITLES, validate
 from analyzer.report.docs import render_rules_markdown
 from analyzer.findings import NoticeLevel
 from tests.conftest import REPO
@@ -39,6 +41,16 @@ def test_rule_declaration_is_complete(catalogue, rule_id):
     assert validate(spec) == []
     for name in DOC_FIELDS:
         assert getattr(spec, name).strip(), f"{rule_id}: {name} is empty"
+
+
+def test_validate_names_what_is_missing_or_unknown(catalogue):
+    spec = catalogue["DS301"]
+    assert validate(spec) == []
+    assert validate(replace(spec, engine="semgrepp")) == [
+        "engine 'semgrepp' is not one of ('cst', 'semgrep', 'bandit', 'diff', 'suppress', 'config', 'inventory', "
+        "'ai-policy', 'parse')"]
+    assert validate(replace(spec, family="")) == ["family '' is not one of " + str(sorted(FAMILY_TITLES)),
+                                                  "family '' does not match id DS301"]
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)

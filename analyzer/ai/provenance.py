@@ -27,10 +27,10 @@ from pathlib import Path, PurePosixPath
 from analyzer import config
 from analyzer.ai.policy import Policy
 from analyzer.ai.vendors import Assistant, load
-from analyzer.diff import InputError, git, repo_root
+from analyzer.git import InputError, git, repo_root
 
 CONFIDENCE = ("low", "medium", "high")
-# On top of diff.GIT_CONFIG: a repository's config must not make `git log` run its signature
+# On top of git.GIT_CONFIG: a repository's config must not make `git log` run its signature
 # program (log.showSignature runs gpg.program, a command the repository names).
 _GIT = ("-c", "log.showSignature=false")
 _FIELD, _RECORD = "\x1f", "\x1e"
