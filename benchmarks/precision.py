@@ -3,6 +3,7 @@
     python benchmarks/precision.py                      # DS1 (backdoor) and DS6 (source integrity)
     python benchmarks/precision.py --select DS2 --select DS3
     python benchmarks/precision.py --no-bandit --package requests --package flask
+    python benchmarks/precision.py --select DS --select B --json findings.json   # machine-readable too
 
 The corpus (`benchmarks/corpus.py`: pinned sdists of requests, flask, django, click, rich, httpx,
 urllib3, jinja2, setuptools, pip) is downloaded on first use. diffsentry's pipeline runs
@@ -80,6 +81,16 @@ def scan_package(name: str, directory: Path, catalogue: Catalogue, options: pipe
     return result
 
 
+def write_json(path: Path, results: list[PackageResult]) -> None:
+    """Every finding (rule, path, line, message) per package, sorted, for comparing two runs."""
+    packages = [{"name": r.name, "files": r.files, "lines": r.lines, "errors": r.errors,
+                 "findings": sorted(({"rule": f.rule_id, "path": f.path, "line": f.region.start_line,
+                                      "message": f.message} for f in r.findings),
+                                    key=lambda f: (f["path"], f["line"], f["rule"]))}
+                for r in results]
+    path.write_text(json.dumps({"packages": packages}, indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--select", action="append", default=[],
@@ -95,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     # is a whole repository, and on a loaded machine setuptools alone took longer than that.
     parser.add_argument("--semgrep-timeout", type=float, default=7200.0,
                         help="seconds Semgrep may take per package (default 7200)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write every finding to PATH as JSON")
     args = parser.parse_args(argv)
     select = [s for item in args.select for s in item.split(",") if s] or list(DEFAULT_SELECT)
     packages = tuple(p for p in PACKAGES if not args.package or p.name in args.package)
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         for error in result.errors:
             print(f"    INCOMPLETE: {error}", file=sys.stderr, flush=True)
 
+    if args.json:
+        write_json(args.json, results)
     engines = f" (engines: {', '.join(args.engine)})" if args.engine else ""
     print(f"diffsentry precision on popular packages; rules: {', '.join(select)}{engines}; suite {args.suite}\n")
     print("Findings")
