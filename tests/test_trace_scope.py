@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from analyzer.cli import main
-from tests.gitrepo import Repo
+from tests.gitrepo import GitRepo
 
 COLLECT = '''def _collect():
     return (Path.home() / ".aws" / "credentials").read_text()
@@ -58,20 +58,20 @@ def ds125(root: Path) -> list[dict]:
     (app(collect=COLLECT_BEFORE), app()),  # the change adds only the credentials read
 ])
 def test_a_change_touching_one_step_of_the_trace_reports_the_finding(tmp_path, before, after):
-    repo = Repo(tmp_path / "r")
+    repo = GitRepo(tmp_path / "r")
     repo.commit("base", {"app.py": before})
-    repo.write({"app.py": after})
-    found = ds125(repo.root)
+    repo.write("app.py", after)
+    found = ds125(repo.path)
     assert len(found) == 1
     # reported at the root, on a line the change did not touch, with the trace that it did
     assert found[0]["path"] == "app.py" and found[0]["start_line"] == 17
 
 
 def test_a_change_touching_no_step_of_the_trace_reports_nothing(tmp_path):
-    repo = Repo(tmp_path / "r")
+    repo = GitRepo(tmp_path / "r")
     repo.commit("base", {"app.py": app()})
-    repo.write({"app.py": app(version="1.1")})
-    assert ds125(repo.root) == []
+    repo.write("app.py", app(version="1.1"))
+    assert ds125(repo.path) == []
 
 
 def test_a_step_in_another_changed_file_counts(tmp_path):
@@ -81,8 +81,9 @@ def test_a_step_in_another_changed_file_counts(tmp_path):
     main_py = ('from pathlib import Path\n\nfrom transport import ship\n\n\n'
                'def start():\n    ship((Path.home() / ".ssh" / "id_rsa").read_text())\n\n\n'
                'def version():\n    return "{}"\n')
-    repo = Repo(tmp_path / "r")
+    repo = GitRepo(tmp_path / "r")
     repo.commit("base", {"transport.py": transport_before, "main.py": main_py.format("1.0")})
-    repo.write({"transport.py": transport_after, "main.py": main_py.format("1.1")})
-    found = ds125(repo.root)
+    repo.write("transport.py", transport_after)
+    repo.write("main.py", main_py.format("1.1"))
+    found = ds125(repo.path)
     assert [(f["path"], f["start_line"]) for f in found] == [("main.py", 7)]
