@@ -43,6 +43,7 @@ DEFAULT_MAX_MB = 256
 # How long a run waits for another run's write lock before it goes on without the cache.
 LOCK_TIMEOUT_S = 10.0
 _CHUNK = 500  # SQLite's bound-parameter limit is 999 on old builds
+DATA_SUFFIXES = (".bin",)  # read by checks when they run; declares no rule
 log = logging.getLogger("diffsentry.cache")
 T = TypeVar("T")
 
@@ -72,12 +73,25 @@ def code_digest() -> str:
     source block, a parser fix) invalidates every entry, whatever the version number says.
     Hashing them (the 2.8 MB PyPI index included) costs ~10 ms; a stale cache would cost wrong
     results. Content, not modification times: Dask workers of a study compare it across machines."""
+    return _tree_digest(data=True)
+
+
+@functools.cache
+def rules_digest() -> str:
+    """What the rule catalogue is built from: diffsentry's code and rule files without the data
+    its checks read (the PyPI index), for the stored catalogue's key (`catalogue.load_catalogue`):
+    `diffsentry rules` hashes 1.1 MB instead of 4 MB before it can answer."""
+    return _tree_digest(data=False)
+
+
+def _tree_digest(*, data: bool) -> str:
     from analyzer.rulespec import rulesets_dir
 
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for base in (package, rulesets_dir()):
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                           and (data or p.suffix not in DATA_SUFFIXES)):
             digest.update(f"{path.relative_to(base)}\0".encode("utf-8", "surrogateescape"))
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -299,9 +313,11 @@ class CacheInfo:
 
 
 def clear(directory: Path) -> list[Path]:
-    """Delete every result database (of any schema) in `directory`; the removed files."""
+    """Delete every result database and stored rule catalogue (of any schema) in `directory`; the
+    removed files."""
     removed = []
-    for path in sorted(directory.glob("results-v*.sqlite*")) if directory.is_dir() else ():
+    patterns = ("results-v*.sqlite*", "catalogue-v*.json")
+    for path in sorted(p for pattern in patterns for p in directory.glob(pattern)) if directory.is_dir() else ():
         try:
             path.unlink()
             removed.append(path)

@@ -4,19 +4,30 @@ What a rule is lives in `analyzer.rulespec` (a leaf module the engines import); 
 registry on top: it imports each engine and stage that declares rules and collects their specs.
 Everything else (SARIF rule metadata, `diffsentry rules`/`explain`, `docs/rules.md`, the rule
 tests) is derived from the `Catalogue` built here.
+
+Building it imports every engine's rules (libcst's with them) and reads every rule file: ~0.5 s
+that `diffsentry rules` and a run answered from the result cache would otherwise pay each time.
+So the built catalogue is kept as JSON in the cache directory, keyed by diffsentry's version and a
+digest of its code and rule files (`cache.rules_digest`); a stale, missing or unreadable copy is
+rebuilt, and one that cannot be written only costs the next run the build.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
-from collections.abc import Iterable
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from analyzer import config, suppress, unparsable
-from analyzer.ai import inventory, policy
-from analyzer.engines import removed
-from analyzer.engines.cst.framework import cst_rule_classes
+from analyzer.findings import Confidence, Severity
 from analyzer.rulespec import (
     CatalogueError,
     RuleSpec,
@@ -29,10 +40,22 @@ from analyzer.rulespec import (
     spec_from_mapping,
 )
 
-__all__ = ["Catalogue", "CatalogueError", "RuleSpec", "load_catalogue", "stage_rules"]
+if TYPE_CHECKING:
+    from types import ModuleType
 
-# Pipeline stages that declare rules of their own (`RULES`, see `StageRule`).
-STAGE_RULE_MODULES = (removed, suppress, config, inventory, policy, unparsable)
+__all__ = ["Catalogue", "CatalogueError", "RuleSpec", "build_catalogue", "load_catalogue", "stage_rules"]
+
+STORED_SCHEMA = 1
+log = logging.getLogger("diffsentry.cache")
+
+
+def stage_rule_modules() -> tuple[ModuleType, ...]:
+    """Pipeline stages that declare rules of their own (`RULES`, see `StageRule`)."""
+    from analyzer import config, suppress, unparsable
+    from analyzer.ai import inventory, policy
+    from analyzer.engines import removed
+
+    return (removed, suppress, config, inventory, policy, unparsable)
 
 
 def load_semgrep_specs(files: Iterable[Path]) -> list[RuleSpec]:
@@ -122,14 +145,97 @@ def _matches(spec: RuleSpec, selector: str) -> bool:
 
 
 def stage_rules() -> list[StageRule]:
-    return [rule for module in STAGE_RULE_MODULES for rule in module.RULES]
+    return [rule for module in stage_rule_modules() for rule in module.RULES]
 
 
-@functools.cache
-def load_catalogue() -> Catalogue:
-    """Every rule of every engine and stage, sorted by id."""
+def build_catalogue() -> Catalogue:
+    """Every rule of every engine and stage, sorted by id, read from the declarations."""
+    from analyzer.engines.cst.framework import cst_rule_classes
+
     specs = [cls.spec for cls in cst_rule_classes()]
     specs += load_semgrep_specs(semgrep_rule_files())
     specs += load_bandit_specs(bandit_table_path())
     specs += [rule.spec for rule in stage_rules()]
     return Catalogue(tuple(sorted(specs, key=lambda s: (s.id, s.name))))
+
+
+@functools.cache
+def load_catalogue() -> Catalogue:
+    """Every rule of every engine and stage, sorted by id: the stored copy when it was built from
+    this very code and these rule files, else built (and stored for the next run)."""
+    from analyzer import cache
+
+    directory = cache.default_directory()
+    path = stored_path(directory)
+    key = _key()
+    stored = _read(path, key)
+    if stored is not None:
+        return stored
+    catalogue = build_catalogue()
+    _write(directory, path, key, catalogue)
+    return catalogue
+
+
+def stored_path(directory: Path) -> Path:
+    return directory / f"catalogue-v{STORED_SCHEMA}.json"
+
+
+def _key() -> str:
+    from analyzer import __version__, cache
+
+    return hashlib.sha256(f"{STORED_SCHEMA}\0{__version__}\0{cache.rules_digest()}".encode()).hexdigest()
+
+
+def _read(path: Path, key: str) -> Catalogue | None:
+    try:
+        data = path.read_bytes()
+    except OSError:  # not there yet (or not readable): built and stored
+        return None
+    try:
+        doc = json.loads(data)
+        if not isinstance(doc, dict) or doc.get("key") != key:
+            return None  # another version's or another checkout's: rebuilt, not an error
+        return Catalogue(tuple(spec_from_stored(row) for row in doc["rules"]))
+    except (ValueError, KeyError, TypeError, RecursionError, CatalogueError) as exc:
+        log.warning("rule catalogue cache %s was unreadable (%s); rebuilt", path, _short(exc))
+        return None
+
+
+def _write(directory: Path, path: Path, key: str, catalogue: Catalogue) -> None:
+    """Replace the stored copy atomically (concurrent runs read a whole old or a whole new file)."""
+    doc = {"key": key, "rules": [spec_to_stored(spec) for spec in catalogue.rules]}
+    temporary = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=directory, prefix=".catalogue-", suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(doc, out, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:  # read-only or full: the next run builds it again (the result cache notes the directory)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+
+def spec_to_stored(spec: RuleSpec) -> dict[str, Any]:
+    row = {f.name: getattr(spec, f.name) for f in dataclasses.fields(RuleSpec)}
+    row["severity"], row["confidence"] = spec.severity.label, spec.confidence.label
+    row["cwe"], row["references"] = list(spec.cwe), list(spec.references)
+    return row
+
+
+def spec_from_stored(row: Mapping[str, Any]) -> RuleSpec:
+    """A stored spec, checked for shape (its content was validated when the catalogue was built)."""
+    fields = {f.name: row[f.name] for f in dataclasses.fields(RuleSpec)}
+    fields["severity"] = Severity.parse(fields["severity"])
+    fields["confidence"] = Confidence.parse(fields["confidence"])
+    fields["cwe"] = tuple(int(n) for n in fields["cwe"])
+    fields["references"] = tuple(str(r) for r in fields["references"])
+    if not all(isinstance(v, str) for k, v in fields.items() if k not in ("severity", "confidence", "cwe", "references")):
+        raise TypeError("a text field is not a string")
+    return RuleSpec(**fields)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

@@ -17,23 +17,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from analyzer import __version__, cache, baseline, config, pipeline, report, suppress
+# Start-up is paid by every pre-commit run and `--version`: only what the options' help needs is
+# imported here; the pipeline, the engines, the result cache and the formatters load in the
+# commands that use them (`python -X importtime -m analyzer --version` shows what is left).
+from analyzer import __version__, baseline, config, report
 from analyzer.catalogue import Catalogue, CatalogueError, load_catalogue
-from analyzer.diff import InputError, Revisions, repo_root
 from analyzer.engines import semgrep
-from analyzer.report.docs import render_explain, render_rules_markdown, render_rules_table
 from analyzer.findings import Finding, Severity
-from analyzer.report import github
+from analyzer.git import InputError, repo_root
 from analyzer.sources import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from analyzer import pipeline
+    from analyzer.diff import Revisions
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 RUN_BUDGET_S = 3600.0  # the whole run's deadline before it grows with the number of files
 FAIL_ON = config.FAIL_ON
-Scan = Callable[[Catalogue, pipeline.Options, tuple[Finding, ...]], pipeline.Report]
+Scan = Callable[[Catalogue, "pipeline.Options", tuple[Finding, ...]], "pipeline.Report"]
 
 
 def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,7 +62,7 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Seconds before the Semgrep run is abandoned (an error, never a clean result) "
                           f"[default: {semgrep.DEFAULT_TIMEOUT_S:g} plus {semgrep.PER_FILE_BUDGET_S:g} per file "
                           "analysed]."),
-        click.option("--per-file-timeout", type=click.FloatRange(1), default=pipeline.Options.per_file_timeout_s,
+        click.option("--per-file-timeout", type=click.FloatRange(1), default=semgrep.PER_FILE_TIMEOUT_S,
                      show_default=True,
                      help="Seconds one file may take in libcst's parser and in each Semgrep rule (an error, "
                           "never a clean result)."),
@@ -132,6 +137,8 @@ def main() -> None:
 @_common_options
 def scan(paths: tuple[Path, ...], **options: Any) -> None:
     """Analyse whole files and directories (every finding counts)."""
+    from analyzer import pipeline
+
     root = _scan_root(paths)
     _run(lambda catalogue, opts, extra: pipeline.scan_paths(list(paths), root, catalogue, opts), options,
          start=paths[0], project_root=root)
@@ -151,6 +158,9 @@ def scan(paths: tuple[Path, ...], **options: Any) -> None:
 def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, allow_empty: bool,
          **options: Any) -> None:
     """Analyse a change and report only what it added or edited."""
+    from analyzer import pipeline
+    from analyzer.diff import Revisions
+
     chosen = [name for name, on in (("--base", base), ("--staged", staged), ("--patch", patch_file)) if on]
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --base REF, --staged or --patch FILE|-")
@@ -220,6 +230,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
     does not bring them back. Suppressed findings are not written; an incomplete analysis writes
     nothing and exits 2.
     """
+    from analyzer import pipeline
+
     targets = list(paths) or [_project_root(Path.cwd())]
     root = _scan_root(tuple(targets))
     settings = _settings(options, start=targets[0], baseline_file=None, trust=False, revisions=None,
@@ -246,6 +258,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 def rules_command(fmt: str) -> None:
     """List every rule with its id, severity and summary."""
+    from analyzer.report.docs import render_rules_markdown, render_rules_table
+
     catalogue = _catalogue_or_exit()
     click.echo(render_rules_markdown(catalogue) if fmt == "markdown" else render_rules_table(catalogue), nl=False)
 
@@ -256,6 +270,8 @@ def explain(rule: str) -> None:
     """Show a rule's documentation: what, why, example and what to use instead.
 
     RULE is an id or a name; an id prefix or a family (DS22, injection) lists the rules it matches."""
+    from analyzer.report.docs import render_explain, render_rules_table
+
     catalogue = _catalogue_or_exit()
     spec = catalogue.get(rule)
     if spec is not None:
@@ -340,6 +356,8 @@ def cache_group() -> None:
 @cache_group.command("info")
 def cache_info() -> None:
     """Where the cache is, how many entries it holds and its size bound."""
+    from analyzer import cache
+
     directory = cache.default_directory()
     with cache.ResultCache.open(directory) as store:
         info = store.info()
@@ -353,7 +371,9 @@ def cache_info() -> None:
 
 @cache_group.command("clear")
 def cache_clear() -> None:
-    """Delete every cached result."""
+    """Delete every cached result and the stored rule catalogue."""
+    from analyzer import cache
+
     directory = cache.default_directory()
     removed = cache.clear(directory)
     click.echo(f"diffsentry: removed {len(removed)} file(s) from {directory}", err=True)
@@ -376,6 +396,8 @@ def _settings(
 
 def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple[Catalogue, pipeline.Options]:
     """The selected rules and the pipeline options: command-line flags first, then the configuration."""
+    from analyzer import cache, pipeline, suppress
+
     cfg = settings.config
     every_rule = _catalogue_or_exit()
     where = f"{cfg.path}: [tool.diffsentry]" if cfg.path else "configuration"
@@ -407,6 +429,9 @@ def _run(
     project_root: Path | None = None,
 ) -> None:
     """`project_root`: where `baseline create` writes its default baseline, which is used when it exists."""
+    from analyzer import suppress
+    from analyzer.report import github
+
     settings = _settings(options, start=start, baseline_file=options["baseline_file"],
                          trust=options["trust_added_suppressions"], revisions=revisions,
                          default_baseline=project_root / baseline.DEFAULT_FILE if project_root else None)
@@ -441,6 +466,8 @@ def _run(
 
 
 def exit_code(result: pipeline.Report, fail_on: str, exit_zero: bool) -> int:
+    from analyzer import suppress
+
     if result.failed:
         return EXIT_ERROR
     if exit_zero or fail_on == "none":

@@ -39,12 +39,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from analyzer import baseline as baseline_file
-from analyzer.ai import policy as ai_policy
 from analyzer.findings import Finding, Region, Severity
 from analyzer.rulespec import SUITES as RULE_SUITES
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
 
 if TYPE_CHECKING:
+    from analyzer.ai import policy as ai_policy
     from analyzer.catalogue import Catalogue
     from analyzer.diff import Revisions
 
@@ -150,6 +150,8 @@ def parse(text: str, path: Path) -> Config:
 
 
 def _policy(table: Any, text: str, path: Path) -> ai_policy.Policy:
+    from analyzer.ai import policy as ai_policy  # its vendor tables load only when the table is there
+
     try:
         return ai_policy.parse(table, text, path.name)
     except ai_policy.PolicyError as exc:

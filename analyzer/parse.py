@@ -36,13 +36,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
-
-import libcst
+from typing import TYPE_CHECKING, TypeVar
 
 from analyzer.findings import Notice, NoticeLevel
-from analyzer.lowering import NEWER_SYNTAX_HINT, Lowered, lower
 from analyzer.sources import is_manifest_name
+
+if TYPE_CHECKING:  # libcst (~0.3 s of imports) loads when a file is parsed with it, not before
+    import libcst
+
+    from analyzer.lowering import Lowered
 
 T = TypeVar("T")
 
@@ -208,6 +210,8 @@ def _parse_newer(text: str, timeout_s: float) -> tuple[libcst.Module, Lowered] |
     """The libcst tree and a lowered copy of a file Python rejected, when libcst reads it as newer
     syntax; None for a real syntax error. Only text with a mark of newer syntax is tried, and
     in a child process: there is no `ast` tree to measure its depth first (see the module doc)."""
+    from analyzer.lowering import NEWER_SYNTAX_HINT, lower
+
     if not NEWER_SYNTAX_HINT.search(text):
         return None
     module, _, _ = _parse_cst_isolated(text, timeout_s)
@@ -262,6 +266,8 @@ def _parse_cst(
         return None, f"nested {depth} levels deep (limit {MAX_CST_DEPTH}); {_NO_OWN_CHECKS}", None
     if cost > INLINE_COST:
         return _parse_cst_isolated(text, timeout_s)
+    import libcst
+
     try:
         return run_deep(libcst.parse_module, text), None, None
     except libcst.ParserSyntaxError as exc:
@@ -306,6 +312,7 @@ def _parse_cst_isolated(text: str, timeout_s: float) -> tuple[libcst.Module | No
         return None, f"could not start a parser process ({exc.strerror or exc}); {_NO_OWN_CHECKS}", None
     out = proc.stdout
     if proc.returncode == 0 and out.startswith(b"M"):
+
         try:
             return run_deep(_CstUnpickler(io.BytesIO(memoryview(out)[1:])).load), None, None
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, RecursionError) as exc:

@@ -9,24 +9,32 @@ else. Formatting happens afterwards, in `analyzer.report`.
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer import (
-    baseline, cache, config, dedupe, diff, fingerprints, lowering, scope, sources, suppress, unparsable,
+    baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress, unparsable,
 )
 from analyzer.ai import policy
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.engines import bandit, cst, removed, semgrep
-from analyzer.engines.cst.capabilities import delta as capability_delta
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule, parse_source
 from analyzer.rulespec import RuleSpec, semgrep_rule_files
 
+if TYPE_CHECKING:  # diff modes import it (and libcst) when they compute the delta
+    from analyzer.engines.cst.capabilities import delta as capability_delta
+
 __all__ = ["Options", "Report", "scan_paths", "scan_change", "analyse"]
+
+# Bandit reads code in newer syntax through `analyzer.lowering`, so it is part of Bandit's cache
+# key; found without importing it (it imports libcst, which a run answered from the cache skips).
+_LOWERING = Path(importlib.util.find_spec("analyzer.lowering").origin)  # type: ignore[union-attr,arg-type]
 
 
 @dataclass(frozen=True)
@@ -136,11 +144,19 @@ def analyse(
         # A file the change only deleted lines from was analysed too (for DS390), so it counts.
         files=tuple(sorted({f.path for f in on_disk} | {r.path for r in removals})),
         texts=texts,
-        capabilities=capability_delta.compute(
-            {p: text for p, text in before.items() if p in by_path},
-            {f.path: f.text for f in on_disk if f.path in before and not f.fragment}, options.allowed_hosts,
-        ) if before is not None else (),
+        capabilities=_capabilities(before, on_disk, options) if before is not None else (),
     )
+
+
+def _capabilities(
+    before: Mapping[str, str | None], files: Sequence[sources.SourceFile], options: Options
+) -> tuple[capability_delta.NewCapability, ...]:
+    from analyzer.engines.cst.capabilities import delta as capability_delta
+
+    analysed = {f.path for f in files}
+    return capability_delta.compute({p: text for p, text in before.items() if p in analysed},
+                                    {f.path: f.text for f in files if f.path in before and not f.fragment},
+                                    options.allowed_hosts)
 
 
 def _notice_order(n: Notice) -> tuple:
@@ -209,7 +225,7 @@ def _run_engines(
         ),
         "bandit": (
             lambda: cache.engine_key("bandit", catalogue.for_engine("bandit"), bandit.version(),
-                                     cache.sources_digest([Path(lowering.__file__)])),
+                                     cache.sources_digest([_LOWERING])),
             lambda todo: bandit.run(for_bandit(python(todo)), catalogue.for_engine("bandit")),
         ),
         "semgrep": (

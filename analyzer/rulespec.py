@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from analyzer.findings import Confidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -183,12 +181,12 @@ def rulesets_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "rulesets"
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
-
-
 @functools.lru_cache(maxsize=1024)
 def _read_yaml(path: Path, mtime_ns: int) -> Any:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
+    import yaml  # imported when a rule file is read: a catalogue read from the cache needs none
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
 def read_rule_file(path: Path) -> Any:

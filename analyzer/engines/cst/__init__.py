@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analyzer import parse, tomltext
-from analyzer.engines.cst.framework import CstRule, cst_rule_classes, run_rules
 from analyzer.engines.cst.supply_chain.manifests import UnreadManifest
 from analyzer.engines.cst.supply_chain.project import unread_manifests
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
 from analyzer.parse import ParsedModule
 from analyzer.rulespec import RuleSpec
 from analyzer.sources import Project, SourceFile
+
+if TYPE_CHECKING:  # the rules import libcst: loaded when they run, not by this package's other users
+    from analyzer.engines.cst.framework import CstRule
 
 ENGINE = "cst"
 
@@ -21,6 +24,14 @@ __all__ = ["CstRule", "cache_digest", "rule_sources", "run"]
 # Rules whose findings in one file depend on the code of the other files of the run (calls
 # followed across files), so that a cached result is reused only when no Python file changed.
 CROSS_FILE_MODULES = ("analyzer.engines.cst.rules.behaviour",)
+
+
+def __getattr__(name: str) -> object:
+    if name == "CstRule":
+        from analyzer.engines.cst.framework import CstRule
+
+        return CstRule
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def version() -> str:
@@ -39,8 +50,10 @@ def cache_digest(project: Project | None, rules: Sequence[RuleSpec]) -> str:
     """What besides the file itself decides this engine's findings in a run (for cache keys)."""
     if project is None:
         return ""
-    wanted = {spec.id for spec in rules}
-    if not any(cls.id in wanted and cls.__module__ in CROSS_FILE_MODULES for cls in cst_rule_classes()):
+    # A rule's `source` is its module's file (see `CstRule`): read off the specs, so that a key
+    # computed for a run answered from the cache does not import the rules (and libcst).
+    cross_file = {module.replace(".", "/") + ".py" for module in CROSS_FILE_MODULES}
+    if not any(spec.source in cross_file for spec in rules):
         return project.digest
     import hashlib
 
@@ -53,6 +66,10 @@ def cache_digest(project: Project | None, rules: Sequence[RuleSpec]) -> str:
 def run(
     files: Sequence[tuple[SourceFile, ParsedModule]], rules: Sequence[RuleSpec], project: Project | None = None
 ) -> EngineResult:
+    if not files:  # every file answered from the cache: the rules (and libcst) need not load
+        return EngineResult()
+    from analyzer.engines.cst.framework import cst_rule_classes
+
     wanted = {spec.id for spec in rules}
     classes = [cls for cls in cst_rule_classes() if cls.id in wanted]
     if not classes:
@@ -64,6 +81,8 @@ def run(
 def _run(
     files: Sequence[tuple[SourceFile, ParsedModule]], classes: Sequence[type[CstRule]], project: Project | None
 ) -> EngineResult:
+    from analyzer.engines.cst.framework import run_rules
+
     findings: list[Finding] = []
     notices: list[Notice] = []
     scanned = set()
