@@ -115,6 +115,9 @@ def run_deep(func: Callable[..., T], *args: object) -> T:
     return outcome["value"]  # type: ignore[return-value]
 
 
+_RELEASED = object()  # ParsedModule.tree after release(): parse again when asked for
+
+
 class ParsedModule:
     """One file's parse results; `module` (libcst) is computed on first use."""
 
@@ -155,6 +158,26 @@ class ParsedModule:
             self.notice = Notice(NoticeLevel.ERROR, "parse", f"uses syntax newer than Python {_RUNNING} ({features}) "
                                  f"that Bandit cannot read ({lowered.problem}); Bandit did not analyse this file, "
                                  "libcst and Semgrep did", self.path, line)
+
+    @property
+    def tree(self) -> ast.Module | None:
+        """CPython's tree (None when Python rejects the file); parsed again if `release`d."""
+        if self._tree is _RELEASED:
+            self._tree = _cached(_AST_CACHE, self._key, lambda: _parse_ast(self.text))[0]
+        return self._tree  # type: ignore[return-value]
+
+    @tree.setter
+    def tree(self, value: ast.Module | None) -> None:
+        self._tree = value
+
+    def release(self) -> None:
+        """Drop both parse trees; they are made again if asked for. The engines are done with
+        this file, and a whole-repository run must not hold every file's trees at once."""
+        if self._newer is not None or self._tree is None:
+            return  # newer syntax (rare; its trees are not cheap to make again) or no tree at all
+        _CST_CACHE.pop(self._key, None)
+        _AST_CACHE.pop(self._key, None)
+        self._tree = _RELEASED
 
     @property
     def bandit_text(self) -> str | None:
