@@ -213,6 +213,13 @@ class ParsedModule:
         return spans
 
 
+def forget(text: str) -> None:
+    """Drop the cached trees of this text (a run that is done with a file)."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    _CST_CACHE.pop(key, None)
+    _AST_CACHE.pop(key, None)
+
+
 def parse_source(path: str, text: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> ParsedModule:
     return ParsedModule(path, text, python=not is_manifest_name(path), timeout_s=timeout_s)
 

@@ -108,7 +108,7 @@ def analyse(
     removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
     with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
         on_disk = _materialise(files, Path(scratch) / "tree")
-        parsed = {f.path: parse_source(f.path, f.text, timeout_s=options.per_file_timeout_s) for f in on_disk}
+        parsed = _parse_all(on_disk, options)
         project = sources.Project(root, {f.path: f.text for f in on_disk})
         bandit_view = _bandit_view(on_disk, parsed, Path(scratch) / "lowered")
         results = _run_engines(on_disk, parsed, catalogue, options, project, bandit_view)
@@ -247,7 +247,8 @@ def _run_engines(
         with ThreadPoolExecutor(max_workers=1) as background:
             semgrep_job = background.submit(jobs["semgrep"][1], split["semgrep"][1])
             fresh = _in_batches(files, {name: split[name][1] for name in ("cst", "bandit")},
-                                {name: jobs[name][1] for name in ("cst", "bandit")}, parsed, progress)
+                                {name: jobs[name][1] for name in ("cst", "bandit")}, parsed, progress,
+                                after_batch=lambda: cst.after_batch(project))
             if not semgrep_job.done():
                 progress("semgrep", len(files) - len(split["semgrep"][1]), len(files))
             fresh["semgrep"] = semgrep_job.result()
@@ -263,12 +264,25 @@ def _run_engines(
 IN_PROCESS_BATCH = 32
 
 
+def _parse_all(files: Sequence[sources.SourceFile], options: Options) -> dict[str, ParsedModule]:
+    """Every file's parse facts (syntax errors, newer syntax). In a run of more than one batch the
+    trees are dropped at once and made again by the file's batch: every `ast` tree of the Django
+    sdist at once was 569 MB, for a second `ast.parse` costing ~1 ms a file."""
+    parsed = {}
+    for f in files:
+        parsed[f.path] = parse_source(f.path, f.text, timeout_s=options.per_file_timeout_s)
+        if len(files) > IN_PROCESS_BATCH:
+            parsed[f.path].release()
+    return parsed
+
+
 def _in_batches(
     files: Sequence[sources.SourceFile],
     todo: Mapping[str, Sequence[sources.SourceFile]],
     run: Mapping[str, Callable[[Sequence[sources.SourceFile]], EngineResult]],
     parsed: Mapping[str, ParsedModule],
     progress: Callable[[str, int, int], None],
+    after_batch: Callable[[], None] = lambda: None,
 ) -> dict[str, EngineResult]:
     """Run each in-process engine over its `todo` files, batch by batch in the order of `files`."""
     wanted = {name: {f.path for f in todo[name]} for name in todo}
@@ -283,6 +297,7 @@ def _in_batches(
                 results[name] = _combine(results[name], run[name](chosen))
         for f in batch:
             parsed[f.path].release()
+        after_batch()
         progress("libcst, bandit", len(files) - len(busy) + start + len(batch), len(files))
     return results
 

