@@ -87,14 +87,31 @@ def rules_digest() -> str:
 def _tree_digest(*, data: bool) -> str:
     from analyzer.rulespec import rulesets_dir
 
-    package = Path(__file__).parent
     digest = hashlib.sha256()
-    for base in (package, rulesets_dir()):
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                           and (data or p.suffix not in DATA_SUFFIXES)):
-            digest.update(f"{path.relative_to(base)}\0".encode("utf-8", "surrogateescape"))
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for base in (str(Path(__file__).parent), str(rulesets_dir())):
+        found = []
+        for directory, subdirectories, names in os.walk(base):
+            subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+            found += [os.path.relpath(os.path.join(directory, name), base) for name in names
+                      if data or not name.endswith(DATA_SUFFIXES)]
+        for relative in sorted(found, key=lambda rel: rel.split(os.sep)):  # Path order: by components
+            digest.update(f"{relative}\0".encode("utf-8", "surrogateescape"))
+            digest.update(_file_digest(os.path.join(base, relative)))
     return digest.hexdigest()
+
+
+def _file_digest(path: str) -> bytes:
+    """A file's SHA-256, once per process and content (`code_digest` and `rules_digest` both
+    read the rule files; a file edited meanwhile has another size or time and is read again)."""
+    info = os.stat(path)
+    key = (path, info.st_size, info.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        with open(path, "rb") as handle:
+            _FILE_DIGESTS[key] = hashlib.sha256(handle.read()).digest()
+    return _FILE_DIGESTS[key]
+
+
+_FILE_DIGESTS: dict[tuple[str, int, int], bytes] = {}
 
 
 def engine_key(engine: str, *parts: object) -> str:
@@ -112,9 +129,11 @@ def sources_digest(paths: Iterable[Path]) -> str:
     return digest.hexdigest()
 
 
-def content_key(key: str, path: str, text: str) -> str:
-    return hashlib.sha256(f"{key}\0{path}\0".encode("utf-8", "surrogatepass")
-                          + text.encode("utf-8", "surrogatepass")).hexdigest()
+def content_key(key: str, path: str, text: str, text_digest: bytes | None = None) -> str:
+    """The entry of one file under `key`: its path and a digest of its text (`text_digest`, when
+    the caller has it already: one run looks each file up under several keys)."""
+    digest = text_digest if text_digest is not None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return hashlib.sha256(f"{key}\0{path}\0".encode("utf-8", "surrogatepass") + digest).hexdigest()
 
 
 class ResultCache:
@@ -126,6 +145,8 @@ class ResultCache:
     def __init__(self, db: sqlite3.Connection | None, path: Path | None, limit: int) -> None:
         self._db, self.path, self._limit = db, path, limit
         self._unreadable = 0  # entries that could not be decoded: reported once, at close
+        self._used: set[str] = set()  # entries read: their `used` time is updated once, at close
+        self._digests: dict[int, tuple[str, bytes]] = {}  # id(text) -> (text, its SHA-256)
 
     @classmethod
     def open(cls, directory: Path | None, *, limit: int | None = None) -> ResultCache:
@@ -156,6 +177,8 @@ class ResultCache:
         return self._db is not None
 
     def close(self) -> None:
+        if self._used and self._db is not None:
+            self._guard("update", lambda db: _write(db, lambda: self._mark_used(db)))
         if self._unreadable:
             log.warning("result cache: %d unreadable entr%s ignored (analysed again)", self._unreadable,
                         "y" if self._unreadable == 1 else "ies")
@@ -176,7 +199,7 @@ class ResultCache:
         """{path: stored value} for the files that have an entry under `key`."""
         if self._db is None or not files:
             return {}
-        keys = {content_key(key, f.path, f.text): f.path for f in files}
+        keys = {self._key(key, f): f.path for f in files}
         key_list = list(keys)
         rows: list[tuple[str, bytes]] | None = self._guard("read", lambda db: [
             row
@@ -194,13 +217,7 @@ class ResultCache:
             except (zlib.error, ValueError, TypeError):
                 bad += 1
         self._unreadable += bad
-        if found:
-            now = _now()
-            hits = [k for k, p in keys.items() if p in found]
-            self._guard("update", lambda db: _write(db, lambda: [
-                db.execute(f"UPDATE results SET used = ? WHERE key IN ({','.join('?' * len(chunk))})",
-                           [now, *chunk])
-                for chunk in (hits[i : i + _CHUNK] for i in range(0, len(hits), _CHUNK))]))
+        self._used.update(k for k, p in keys.items() if p in found)  # one write for the run, at close
         return found
 
     def save(self, key: str, values: Iterable[tuple[SourceFile, Any]]) -> None:
@@ -210,11 +227,23 @@ class ResultCache:
         rows = []
         for source, value in values:
             blob = zlib.compress(json.dumps(value, sort_keys=True).encode(), 1)
-            rows.append((content_key(key, source.path, source.text), blob, len(blob), now))
+            rows.append((self._key(key, source), blob, len(blob), now))
         if rows:
             self._guard("write", lambda db: _write(db, lambda: (
+                self._mark_used(db),  # before evicting: what this run read is recent
                 db.executemany("INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)", rows),
                 self._evict(db))))
+
+    def _key(self, key: str, source: SourceFile) -> str:
+        known = self._digests.get(id(source.text))
+        if known is None or known[0] is not source.text:
+            known = (source.text, hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).digest())
+            self._digests[id(source.text)] = known
+        return content_key(key, source.path, source.text, known[1])
+
+    def count_unreadable(self) -> None:
+        """One more entry that was found but could not be used (reported once, at close)."""
+        self._unreadable += 1
 
     # --- engine results -----------------------------------------------------------------------
 
@@ -258,6 +287,14 @@ class ResultCache:
         disk = sum(p.stat().st_size for p in _files_of(self.path)) if self.path else 0
         return CacheInfo(self.path, entries, size, disk, self._limit, self.enabled)
 
+    def _mark_used(self, db: sqlite3.Connection) -> None:
+        """Record when the entries read were last used (for eviction), in the caller's transaction:
+        one write per run instead of one per lookup."""
+        now, used = _now(), sorted(self._used)
+        for chunk in (used[i : i + _CHUNK] for i in range(0, len(used), _CHUNK)):
+            db.execute(f"UPDATE results SET used = ? WHERE key IN ({','.join('?' * len(chunk))})", [now, *chunk])
+        self._used = set()
+
     def _evict(self, db: sqlite3.Connection) -> None:
         (total,) = db.execute("SELECT total(size) FROM results").fetchone()
         if total <= self._limit:
@@ -282,9 +319,11 @@ class ResultCache:
             return work(self._db)
         except sqlite3.OperationalError as exc:  # locked for too long, disk full, read-only
             log.warning("result cache not used for the rest of this run (%s failed: %s)", action, exc)
+            self._used.clear()  # not written either: one note for the run
             self.close()
         except sqlite3.DatabaseError as exc:  # corrupt: the next run starts afresh
             log.warning("result cache %s is corrupt (%s); deleted, not used for the rest of this run", self.path, exc)
+            self._used.clear()
             self.close()
             if self.path is not None:
                 _discard(self.path)
@@ -330,6 +369,9 @@ def _connect(path: Path, lock_timeout_s: float) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=lock_timeout_s, isolation_level=None)
     try:
         db.execute("PRAGMA journal_mode=WAL")
+        # No fsync at each commit (only at checkpoints): in WAL mode the file stays consistent
+        # through a crash and at worst forgets the last runs' entries, which a cache may.
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS results "
                    "(key TEXT PRIMARY KEY, value BLOB NOT NULL, size INTEGER NOT NULL, used INTEGER NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS results_used ON results (used)")

@@ -232,7 +232,8 @@ def spec_from_stored(row: Mapping[str, Any]) -> RuleSpec:
     fields["confidence"] = Confidence.parse(fields["confidence"])
     fields["cwe"] = tuple(int(n) for n in fields["cwe"])
     fields["references"] = tuple(str(r) for r in fields["references"])
-    if not all(isinstance(v, str) for k, v in fields.items() if k not in ("severity", "confidence", "cwe", "references")):
+    texts = [v for k, v in fields.items() if k not in ("severity", "confidence", "cwe", "references")]
+    if not all(isinstance(v, str) for v in texts):
         raise TypeError("a text field is not a string")
     return RuleSpec(**fields)
 

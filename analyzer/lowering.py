@@ -19,22 +19,9 @@ and the caller says which engines skipped the file.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
 import libcst
-
-# Marks of syntax newer than 3.11 in text the 3.11 parser rejected: only such files are given
-# to libcst's parser (in a child process, see `parse._parse_cst_isolated`), so that a plain
-# syntax error costs nothing more.
-NEWER_SYNTAX_HINT = re.compile(
-    r"^[ \t]*type[ \t]+[A-Za-z_]\w*[ \t]*[=\[]"  # type alias (3.12)
-    r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+[ \t]*\["  # type parameters (3.12)
-    r"|(?<![\w'\"])(?:[tT][rR]?|[rR][tT])['\"]"  # template strings (3.14)
-    r"|^[ \t]*except\*?[ \t]+[^:(\n][^:\n]*,"  # except A, B: (3.14)
-    r"|[fF][rR]?['\"]",  # f-strings, which 3.12 made more permissive (PEP 701)
-    re.MULTILINE,
-)
 
 
 @dataclass(frozen=True)

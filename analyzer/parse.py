@@ -32,6 +32,7 @@ import ast
 import hashlib
 import io
 import pickle
+import re
 import subprocess
 import sys
 import threading
@@ -51,6 +52,17 @@ T = TypeVar("T")
 _AST_CACHE: dict[str, tuple[ast.Module | None, str | None, int | None]] = {}
 _CST_CACHE: dict[str, tuple[libcst.Module | None, str | None, int | None]] = {}
 _NEWER_CACHE: dict[str, tuple[libcst.Module, Lowered] | None] = {}
+# Marks of syntax newer than 3.11 in text the 3.11 parser rejected: only such files are given
+# to libcst's parser (in a child process, see `_parse_cst_isolated`), so that a plain
+# syntax error costs nothing more.
+NEWER_SYNTAX_HINT = re.compile(
+    r"^[ \t]*type[ \t]+[A-Za-z_]\w*[ \t]*[=\[]"  # type alias (3.12)
+    r"|^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+[ \t]*\["  # type parameters (3.12)
+    r"|(?<![\w'\"])(?:[tT][rR]?|[rR][tT])['\"]"  # template strings (3.14)
+    r"|^[ \t]*except\*?[ \t]+[^:(\n][^:\n]*,"  # except A, B: (3.14)
+    r"|[fF][rR]?['\"]",  # f-strings, which 3.12 made more permissive (PEP 701)
+    re.MULTILINE,
+)
 _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 _CACHE_LIMIT = 4096
 ONLY_SEMGREP = "only Semgrep analysed this file"
@@ -140,6 +152,10 @@ class ParsedModule:
         #: that `ast` and Bandit read (None when it could not be made; see `analyzer.lowering`).
         self.lowered: str | None = None
         self._newer: libcst.Module | None = None
+        #: Whether parsing the same text again gives the same notice and syntax error (cached as
+        #: `analyzer.parse_facts`): False when a parser process said a rejected file with marks of
+        #: newer syntax is not newer syntax, since a timeout or a crash says so too.
+        self.settled = True
         if self.tree is None and problem is not None and problem.startswith("syntax error"):
             self._read_newer_syntax(problem, line)
 
@@ -147,6 +163,7 @@ class ParsedModule:
         newer = _cached(_NEWER_CACHE, self._key, lambda: _parse_newer(self.text, self.timeout_s))
         if newer is None:
             self.syntax_error = (problem.split(";")[0].removeprefix("syntax error: "), line)
+            self.settled = NEWER_SYNTAX_HINT.search(self.text) is None
             return
         self._newer, lowered = newer
         features = ", ".join(lowered.features) or "syntax libcst reads"
@@ -240,10 +257,10 @@ def _parse_newer(text: str, timeout_s: float) -> tuple[libcst.Module, Lowered] |
     """The libcst tree and a lowered copy of a file Python rejected, when libcst reads it as newer
     syntax; None for a real syntax error. Only text with a mark of newer syntax is tried, and
     in a child process: there is no `ast` tree to measure its depth first (see the module doc)."""
-    from analyzer.lowering import NEWER_SYNTAX_HINT, lower
-
     if not NEWER_SYNTAX_HINT.search(text):
         return None
+    from analyzer.lowering import lower
+
     module, _, _ = _parse_cst_isolated(text, timeout_s)
     if module is None:
         return None

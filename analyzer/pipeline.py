@@ -9,26 +9,28 @@ else. Formatting happens afterwards, in `analyzer.report`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import json
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzer import (
-    baseline, cache, config, dedupe, diff, fingerprints, scope, sources, suppress, unparsable,
+    baseline, cache, config, dedupe, diff, fingerprints, parse_facts, scope, sources, suppress, unparsable,
 )
-from analyzer.ai import policy
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.engines import bandit, cst, removed, semgrep
+from analyzer.engines.cst.capabilities.change import NewCapability
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
-from analyzer.parse import ParsedModule, parse_source
+from analyzer.parse import ParsedModule
 from analyzer.rulespec import RuleSpec, semgrep_rule_files
 
-if TYPE_CHECKING:  # diff modes import it (and libcst) when they compute the delta
-    from analyzer.engines.cst.capabilities import delta as capability_delta
+if TYPE_CHECKING:  # imported where used: a configured AI policy
+    from analyzer.ai import policy
 
 __all__ = ["Options", "Report", "scan_paths", "scan_change", "analyse"]
 
@@ -64,7 +66,7 @@ class Report:
     files: tuple[str, ...]
     texts: dict[str, str] = field(repr=False, default_factory=dict)
     # Diff modes: powers the changed files gained (see analyzer/engines/cst/capabilities/delta.py).
-    capabilities: tuple[capability_delta.NewCapability, ...] = ()
+    capabilities: tuple[NewCapability, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -104,32 +106,44 @@ def analyse(
     """Run the stages over files already read. `removals` are what a diff deleted; `extra` are
     findings made while reading the input (the configuration edited by the change); `before` maps
     the changed files to their text before the change, for the capability delta."""
-    files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
-    removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
-    with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
+    if options.exclude:
+        files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
+        removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
+    timeout_s = options.per_file_timeout_s
+    # `open` never raises: a corrupt, locked or unwritable cache is a store that does nothing.
+    with (tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch,
+          cache.ResultCache.open(options.cache_dir) as store):
         on_disk = _materialise(files, Path(scratch) / "tree")
-        parsed = _parse_all(on_disk, options)
+        # Parsed when first needed: a file whose engine results and parse facts are cached is not.
+        parsed = parse_facts.Parses(on_disk, timeout_s=timeout_s)
+        facts = parse_facts.lookup(store, on_disk, parsed, timeout_s=timeout_s)
         project = sources.Project(root, {f.path: f.text for f in on_disk})
-        bandit_view = _bandit_view(on_disk, parsed, Path(scratch) / "lowered")
-        results = _run_engines(on_disk, parsed, catalogue, options, project, bandit_view)
-    by_path = {f.path: f for f in on_disk}
-    found = [finding for result in results for finding in result.findings]
-    if options.ai_policy is not None and catalogue.get(policy.RULE_ID) is not None:
-        found += policy.find(on_disk, options.ai_policy)
-    found = scope.in_scope(found, by_path, parsed, catalogue)
-    if catalogue.get(unparsable.RULE_ID) is not None:
-        found += unparsable.find(on_disk, parsed)  # about the whole file: not scoped
-    if catalogue.get(removed.RULE_ID) is not None:
-        found += removed.find(removals)  # located on the change by construction: not scoped again
-    found += [f for f in extra if catalogue.get(f.rule_id) is not None]
-    found = config.override_severity(dedupe.dedupe(found, catalogue), options.severity)
-    spans = {path: parsed[path].statement_spans() for path in {f.path for f in found} if path in parsed}
+        bandit_view = _BanditView(on_disk, parsed, Path(scratch) / "lowered")
+        results = _run_engines(on_disk, parsed, catalogue, options, project, bandit_view, store=store)
+        by_path = {f.path: f for f in on_disk}
+        found = [finding for result in results for finding in result.findings]
+        if options.ai_policy is not None:
+            from analyzer.ai import policy  # its vendor tables: ~200 regexes compiled on import
+
+            if catalogue.get(policy.RULE_ID) is not None:
+                found += policy.find(on_disk, options.ai_policy)
+        found = scope.in_scope(found, by_path, facts, catalogue)
+        if catalogue.get(unparsable.RULE_ID) is not None:
+            found += unparsable.find(on_disk, facts)  # about the whole file: not scoped
+        if catalogue.get(removed.RULE_ID) is not None:
+            found += removed.find(removals)  # located on the change by construction: not scoped again
+        found += [f for f in extra if catalogue.get(f.rule_id) is not None]
+        found = config.override_severity(dedupe.dedupe(found, catalogue), options.severity)
+        spans = {path: facts[path].statement_spans() for path in {f.path for f in found} if path in facts}
+        parse_notices = [fact.notice for fact in facts.values() if fact.notice]
+        parse_facts.save(store, on_disk, facts, spans, timeout_s=timeout_s)
+        capabilities = _capabilities(before, on_disk, options, store) if before is not None else ()
     found = suppress.apply(found, by_path, spans, options.suppression, catalogue, removals,
                            every_rule=load_catalogue())
     texts = {**{r.path: r.after for r in removals if not r.fragment}, **{f.path: f.text for f in on_disk}}
     found = fingerprints.assign_fingerprints(sorted(found, key=lambda f: f.sort_key), texts)
     found = baseline.apply(found, options.suppression.baseline, texts)
-    notices = [*input_notices, *(p.notice for p in parsed.values() if p.notice)]
+    notices = [*input_notices, *parse_notices]
     notices += [n for result in results for n in result.notices]
     notices += [
         Notice(NoticeLevel.NOTE, "input", "rebuilt from the patch's hunks only; findings are best effort", f.path)
@@ -144,19 +158,40 @@ def analyse(
         # A file the change only deleted lines from was analysed too (for DS390), so it counts.
         files=tuple(sorted({f.path for f in on_disk} | {r.path for r in removals})),
         texts=texts,
-        capabilities=_capabilities(before, on_disk, options) if before is not None else (),
+        capabilities=capabilities,
     )
 
 
 def _capabilities(
-    before: Mapping[str, str | None], files: Sequence[sources.SourceFile], options: Options
-) -> tuple[capability_delta.NewCapability, ...]:
-    from analyzer.engines.cst.capabilities import delta as capability_delta
-
+    before: Mapping[str, str | None], files: Sequence[sources.SourceFile], options: Options,
+    store: cache.ResultCache,
+) -> tuple[NewCapability, ...]:
+    """The capability delta of the change, from the cache when the same change was seen (it
+    parses both sides of every changed file with libcst: ~1 s of a warm 5-file diff otherwise)."""
     analysed = {f.path for f in files}
-    return capability_delta.compute({p: text for p, text in before.items() if p in analysed},
-                                    {f.path: f.text for f in files if f.path in before and not f.fragment},
-                                    options.allowed_hosts)
+    old = {p: text for p, text in before.items() if p in analysed}
+    new = {f.path: f.text for f in files if f.path in before and not f.fragment}
+    # One entry for the whole change: the delta compares the changed files with each other.
+    change = sources.SourceFile("<capability delta>", json.dumps([sorted(old.items()), sorted(new.items()),
+                                                                   sorted(options.allowed_hosts)]))
+    key = cache.engine_key("capability-delta")
+    stored = store.lookup(key, [change]) if store.enabled else {}
+    if change.path in stored:
+        try:
+            return tuple(_new_capability(entry) for entry in stored[change.path])
+        except (KeyError, TypeError, ValueError):
+            store.count_unreadable()
+    from analyzer.engines.cst.capabilities import delta as capability_delta  # libcst: only when computed
+
+    found = capability_delta.compute(old, new, options.allowed_hosts)
+    store.save(key, [(change, [asdict(c) for c in found])])
+    return found
+
+
+def _new_capability(entry: Mapping[str, object]) -> NewCapability:
+    return NewCapability(path=str(entry["path"]), line=int(entry["line"]),  # type: ignore[call-overload]
+                         kind=str(entry["kind"]), detail=str(entry["detail"]), function=str(entry["function"]),
+                         via=str(entry["via"]))
 
 
 def _notice_order(n: Notice) -> tuple:
@@ -176,19 +211,36 @@ def _materialise(files: Sequence[sources.SourceFile], scratch: Path) -> list[sou
     return out
 
 
-def _bandit_view(
-    files: Sequence[sources.SourceFile], parsed: dict[str, ParsedModule], scratch: Path
-) -> dict[str, sources.SourceFile | None]:
+class _BanditView(Mapping[str, "sources.SourceFile | None"]):
     """What Bandit reads in place of a file in newer Python syntax: its lowered copy, or None
-    when there is none (the parse notice says so and fails the run)."""
-    view: dict[str, sources.SourceFile | None] = {}
-    for source in files:
-        text = parsed[source.path].bandit_text
-        if text is None:
-            view[source.path] = None
-        elif text is not source.text:
-            view[source.path] = _materialise([replace(source, text=text, disk_path=None)], scratch)[0]
-    return view
+    when there is none (the parse notice says so and fails the run); no entry for other files.
+    Worked out for a file when Bandit is given it: one answered from the cache is not parsed."""
+
+    def __init__(self, files: Sequence[sources.SourceFile], parsed: Mapping[str, ParsedModule], scratch: Path) -> None:
+        self._files = {f.path: f for f in files}
+        self._parsed, self._scratch = parsed, scratch
+        self._views: dict[str, sources.SourceFile | None | bool] = {}
+
+    def __getitem__(self, path: str) -> sources.SourceFile | None:
+        if path not in self._views:
+            source = self._files[path]
+            text = self._parsed[path].bandit_text
+            if text is None:
+                self._views[path] = None
+            elif text is not source.text:
+                self._views[path] = _materialise([replace(source, text=text, disk_path=None)], self._scratch)[0]
+            else:
+                self._views[path] = False  # Bandit reads the file itself
+        view = self._views[path]
+        if view is False:
+            raise KeyError(path)
+        return view  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return (path for path in self._files if path in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _run_engines(
@@ -198,6 +250,8 @@ def _run_engines(
     options: Options,
     project: sources.Project | None = None,
     bandit_view: Mapping[str, sources.SourceFile | None] | None = None,
+    *,
+    store: cache.ResultCache | None = None,
 ) -> list[EngineResult]:
     """Semgrep's subprocess runs in a thread while Bandit and libcst run here; files whose
     results are cached for the same engine and rules are not given to the engine at all.
@@ -209,7 +263,7 @@ def _run_engines(
         return [f for f in todo if not f.is_manifest]
 
     def for_bandit(todo: Sequence[sources.SourceFile]) -> list[sources.SourceFile]:
-        view = bandit_view or {}
+        view = {} if bandit_view is None else bandit_view  # not `or`: that works the lazy view out whole
         seen = [view.get(f.path, f) for f in todo]
         return [f for f in seen if f is not None]
 
@@ -238,7 +292,8 @@ def _run_engines(
     }
     progress = options.progress or (lambda *_: None)
     # `open` never raises: a corrupt, locked or unwritable cache is a store that does nothing.
-    with cache.ResultCache.open(options.cache_dir) as store:
+    # `store`: the run's, already open (`analyse` reads parse facts from it too).
+    with contextlib.nullcontext(store) if store is not None else cache.ResultCache.open(options.cache_dir) as store:
         keys = {name: key() for name, (key, _) in jobs.items()} if store.enabled else {}
         split = {
             name: store.split(keys[name], files) if store.enabled else (EngineResult(), list(files))
@@ -262,18 +317,6 @@ def _run_engines(
 # dropped after it: holding every file's libcst tree for the run took the whole Django sdist
 # (2,788 files) to 1.7 GB.
 IN_PROCESS_BATCH = 32
-
-
-def _parse_all(files: Sequence[sources.SourceFile], options: Options) -> dict[str, ParsedModule]:
-    """Every file's parse facts (syntax errors, newer syntax). In a run of more than one batch the
-    trees are dropped at once and made again by the file's batch: every `ast` tree of the Django
-    sdist at once was 569 MB, for a second `ast.parse` costing ~1 ms a file."""
-    parsed = {}
-    for f in files:
-        parsed[f.path] = parse_source(f.path, f.text, timeout_s=options.per_file_timeout_s)
-        if len(files) > IN_PROCESS_BATCH:
-            parsed[f.path].release()
-    return parsed
 
 
 def _in_batches(

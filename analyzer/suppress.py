@@ -47,7 +47,7 @@ _DIRECTIVE = re.compile(r"#\s*diffsentry\s*:(?P<body>.*)$", re.IGNORECASE)
 _IGNORE = re.compile(r"^\s*ignore\s*\[(?P<ids>[^\]]*)\]\s*(?P<reason>.*)$")
 _NOSEC = re.compile(r"#\s*nosec\b:?(?P<rest>[^#]*)", re.IGNORECASE)
 _BANDIT_ID = re.compile(r"^B\d{3}$")
-_MAYBE_DIRECTIVE = re.compile(r"diffsentry|nosec", re.IGNORECASE)  # cheap test before tokenizing
+_MAYBE_DIRECTIVE = re.compile(r"diffsentry|nosec", re.IGNORECASE)  # test before tokenizing (see below)
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
@@ -147,6 +147,23 @@ def _comments(text: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
+def _may_hold_directive(text: str) -> bool:
+    """`_MAYBE_DIRECTIVE.search(text)`, faster: the case-insensitive regex took ~0.15 s of a warm
+    re-run over Django's 6 MB. Lower-casing first and searching for two plain strings finds the
+    same, except for the three characters the regex also takes for these letters (İ, ı and ſ, as
+    `re` folds case; no other character lower-cases to one of them): text holding one of those
+    goes to the regex."""
+    lowered = text.lower()
+    if "diffsentry" in lowered or "nosec" in lowered:
+        return True
+    if text.isascii() or not any(char in text for char in _OTHER_CASES):
+        return False
+    return _MAYBE_DIRECTIVE.search(text) is not None
+
+
+_OTHER_CASES = "\u0130\u0131\u017f"  # what `re.IGNORECASE` matches to i, i and s beyond ASCII
+
+
 def _norm(comment: str) -> str:
     return " ".join(comment.split()).lower()
 
@@ -172,7 +189,7 @@ def apply(
     `every_rule` all of them: a comment naming a rule that exists but is not selected is fine.
     """
     deleted = {r.path: Counter(d.text for d in directives(_deleted_text(r)))
-               for r in removals if _MAYBE_DIRECTIVE.search(r.before)}
+               for r in removals if _may_hold_directive(r.before)}
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         by_path.setdefault(finding.path, []).append(finding)
@@ -184,7 +201,7 @@ def apply(
             out += found
             continue
         python = path.endswith((".py", ".pyi"))  # manifests (requirements, pyproject) have no such comments
-        found_directives = directives(source.text, every_rule) if python and _MAYBE_DIRECTIVE.search(source.text) else []
+        found_directives = directives(source.text, every_rule) if python and _may_hold_directive(source.text) else []
         honoured, reports = _judge(source, found_directives, policy, deleted.get(path, Counter()))
         out += [_suppress(f, honoured, spans.get(path, []), catalogue) for f in found]
         out += [r for r in reports if catalogue.get(r.rule_id) is not None]

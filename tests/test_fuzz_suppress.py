@@ -124,3 +124,11 @@ def test_a_lone_cr_line_added_by_a_change_is_reported_not_honoured(catalogue):
 def test_comments_after_a_tokenize_error_keep_their_line_despite_form_feeds_and_u2028():
     text = "a = '\u2028'\nb = '\x0c'\n(\n# diffsentry: ignore[B602] checked\n"
     assert [(d.line, d.column, d.rules) for d in suppress.directives(text)] == [(4, 1, ("B602",))]
+
+
+@given(st.lists(st.sampled_from(["diffsentry", "DiffSentry", "nosec", "NOSEC", "noſec", "dİffsentry", "dıffsentry",
+                                 "nose", "x", "# ", "\n", "é", "ſ", "İ", "ı", "DIFF", "sentry", "NoSeC", "c"]),
+                max_size=12).map("".join))
+def test_the_fast_directive_test_agrees_with_the_regex(text):
+    """The pre-test before tokenizing finds exactly what the case-insensitive regex finds."""
+    assert suppress._may_hold_directive(text) == (suppress._MAYBE_DIRECTIVE.search(text) is not None)

@@ -61,6 +61,13 @@ def test_result_rule_index_points_at_its_rule(demo_log):
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
 
+def test_rules_are_those_the_results_name(demo_log, catalogue):
+    run = demo_log["runs"][0]
+    listed = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
+    assert listed == sorted({r["ruleId"] for r in run["results"]}, key=lambda i: [s.id for s in catalogue.rules].index(i))
+    assert len(listed) < len(catalogue.rules)
+
+
 def test_line_hash_matches_githubs_algorithm(demo_log):
     text = (DEMO / "vulnerable" / "notes_service.py").read_text(encoding="utf-8")
     hashes = github_line_hashes(text)

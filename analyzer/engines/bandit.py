@@ -95,11 +95,11 @@ def run(files: Sequence[SourceFile], rules: Sequence[RuleSpec]) -> EngineResult:
     notices = []
     scanned = set(by_disk)
     for fname, reason in skipped:
-        scanned.discard(fname)
         source = by_disk.get(fname)
         path = source.path if source else Path(fname).name
         if "syntax error" in reason and source is not None and parse_source(source.path, source.text).tree is None:
-            continue  # the parse stage already reported it, with its line
+            continue  # the parse stage already reported it, with its line; the same text skips again (cached)
+        scanned.discard(fname)
         notices.append(Notice(NoticeLevel.ERROR, ENGINE, f"Bandit could not scan this file: {reason}", path))
     return EngineResult(tuple(findings), tuple(notices), frozenset(by_disk[d].path for d in scanned))
 

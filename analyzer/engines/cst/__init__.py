@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analyzer import parse, tomltext
-from analyzer.engines.cst.supply_chain.manifests import UnreadManifest
-from analyzer.engines.cst.supply_chain.project import unread_manifests
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel
 from analyzer.parse import ParsedModule
 from analyzer.rulespec import RuleSpec
@@ -96,6 +94,8 @@ def _run(
     files: Sequence[tuple[SourceFile, ParsedModule]], classes: Sequence[type[CstRule]], project: Project | None
 ) -> EngineResult:
     from analyzer.engines.cst.framework import run_rules
+    from analyzer.engines.cst.supply_chain.manifests import UnreadManifest
+    from analyzer.engines.cst.supply_chain.project import unread_manifests
 
     findings: list[Finding] = []
     notices: list[Notice] = []

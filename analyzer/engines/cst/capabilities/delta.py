@@ -19,11 +19,11 @@ is gone) has moved, and its new holders are not listed. Hosts the project declar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from analyzer import parse
 from analyzer.engines.cst.capabilities import facts as f
+from analyzer.engines.cst.capabilities.change import NewCapability
 from analyzer.engines.cst.capabilities.graph import Index, Reached
 from analyzer.engines.cst.capabilities.summary import MODULE, FileSummary, Scope, summarise
 from analyzer.sources import Project
@@ -32,29 +32,6 @@ from analyzer.sources import Project
 # alone (its network or process work is), weak reads (one token variable, the host name).
 REPORTED = (f.EGRESS, f.SECRET, f.SOURCE, f.SPAWN, f.DYNAMIC, f.DECODE, f.DOWNLOAD, f.EXEC_WRITE, f.PERSIST,
             f.DESTROY, f.LLM, f.TRIGGER)
-
-
-@dataclass(frozen=True, order=True)
-class NewCapability:
-    path: str
-    line: int
-    kind: str
-    detail: str
-    function: str  # qualified name in the file, "<module>" for the module body
-    via: str = ""  # the helper through which the function now reaches an existing power
-
-    @property
-    def sentence(self) -> str:
-        where = self.path if self.function == MODULE else f"{self.path}:{self.function}"
-        through = f" (through `{self.via}`)" if self.via else ""
-        return f"{self.detail}{through} in {where} (line {self.line})"
-
-    def as_dict(self) -> dict[str, object]:
-        found: dict[str, object] = {"kind": self.kind, "path": self.path, "line": self.line,
-                                    "function": self.function, "detail": self.detail}
-        if self.via:
-            found["via"] = self.via
-        return found
 
 
 Power = tuple[str, str]  # (kind, detail)
