@@ -21,7 +21,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,6 +202,8 @@ def _read(path: Path, key: str) -> Catalogue | None:
 
 def _write(directory: Path, path: Path, key: str, catalogue: Catalogue) -> None:
     """Replace the stored copy atomically (concurrent runs read a whole old or a whole new file)."""
+    import tempfile  # only when the catalogue was built: ~5 ms of start-up otherwise
+
     doc = {"key": key, "rules": [spec_to_stored(spec) for spec in catalogue.rules]}
     temporary = None
     try:
