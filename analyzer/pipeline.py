@@ -9,7 +9,6 @@ else. Formatting happens afterwards, in `analyzer.report`.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import tempfile
@@ -245,13 +244,13 @@ class _BanditView(Mapping[str, "sources.SourceFile | None"]):
 
 def _run_engines(
     files: Sequence[sources.SourceFile],
-    parsed: dict[str, ParsedModule],
+    parsed: parse_facts.Parses,
     catalogue: Catalogue,
     options: Options,
-    project: sources.Project | None = None,
-    bandit_view: Mapping[str, sources.SourceFile | None] | None = None,
+    project: sources.Project | None,
+    bandit_view: Mapping[str, sources.SourceFile | None],
     *,
-    store: cache.ResultCache | None = None,
+    store: cache.ResultCache,
 ) -> list[EngineResult]:
     """Semgrep's subprocess runs in a thread while Bandit and libcst run here; files whose
     results are cached for the same engine and rules are not given to the engine at all.
@@ -263,8 +262,7 @@ def _run_engines(
         return [f for f in todo if not f.is_manifest]
 
     def for_bandit(todo: Sequence[sources.SourceFile]) -> list[sources.SourceFile]:
-        view = {} if bandit_view is None else bandit_view  # not `or`: that works the lazy view out whole
-        seen = [view.get(f.path, f) for f in todo]
+        seen = [bandit_view.get(f.path, f) for f in todo]
         return [f for f in seen if f is not None]
 
     semgrep_rules = catalogue.for_engine("semgrep")
@@ -291,25 +289,23 @@ def _run_engines(
         ),
     }
     progress = options.progress or (lambda *_: None)
-    # `open` never raises: a corrupt, locked or unwritable cache is a store that does nothing.
-    # `store`: the run's, already open (`analyse` reads parse facts from it too).
-    with contextlib.nullcontext(store) if store is not None else cache.ResultCache.open(options.cache_dir) as store:
-        keys = {name: key() for name, (key, _) in jobs.items()} if store.enabled else {}
-        split = {
-            name: store.split(keys[name], files) if store.enabled else (EngineResult(), list(files))
-            for name in jobs
-        }
-        with ThreadPoolExecutor(max_workers=1) as background:
-            semgrep_job = background.submit(jobs["semgrep"][1], split["semgrep"][1])
-            fresh = _in_batches(files, {name: split[name][1] for name in ("cst", "bandit")},
-                                {name: jobs[name][1] for name in ("cst", "bandit")}, parsed, progress,
-                                after_batch=lambda: cst.after_batch(project))
-            if not semgrep_job.done():
-                progress("semgrep", len(files) - len(split["semgrep"][1]), len(files))
-            fresh["semgrep"] = semgrep_job.result()
-        if store.enabled:
-            for name in jobs:
-                store.store(keys[name], split[name][1], fresh[name])
+    # `store`: the run's, opened by `analyse` (which reads parse facts from it too).
+    keys = {name: key() for name, (key, _) in jobs.items()} if store.enabled else {}
+    split = {
+        name: store.split(keys[name], files) if store.enabled else (EngineResult(), list(files))
+        for name in jobs
+    }
+    with ThreadPoolExecutor(max_workers=1) as background:
+        semgrep_job = background.submit(jobs["semgrep"][1], split["semgrep"][1])
+        fresh = _in_batches(files, {name: split[name][1] for name in ("cst", "bandit")},
+                            {name: jobs[name][1] for name in ("cst", "bandit")}, parsed, progress,
+                            after_batch=lambda: cst.after_batch(project))
+        if not semgrep_job.done():
+            progress("semgrep", len(files) - len(split["semgrep"][1]), len(files))
+        fresh["semgrep"] = semgrep_job.result()
+    if store.enabled:
+        for name in jobs:
+            store.store(keys[name], split[name][1], fresh[name])
     return [_combine(split[name][0], fresh[name]) for name in jobs]
 
 
@@ -323,7 +319,7 @@ def _in_batches(
     files: Sequence[sources.SourceFile],
     todo: Mapping[str, Sequence[sources.SourceFile]],
     run: Mapping[str, Callable[[Sequence[sources.SourceFile]], EngineResult]],
-    parsed: Mapping[str, ParsedModule],
+    parsed: parse_facts.Parses,
     progress: Callable[[str, int, int], None],
     after_batch: Callable[[], None] = lambda: None,
 ) -> dict[str, EngineResult]:
@@ -339,7 +335,8 @@ def _in_batches(
             if chosen:
                 results[name] = _combine(results[name], run[name](chosen))
         for f in batch:
-            parsed[f.path].release()
+            if parsed.parsed(f.path):  # never parse a file only to drop its trees
+                parsed[f.path].release()
         after_batch()
         progress("libcst, bandit", len(files) - len(busy) + start + len(batch), len(files))
     return results
