@@ -352,10 +352,10 @@ class CacheInfo:
 
 
 def clear(directory: Path) -> list[Path]:
-    """Delete every result database and stored rule catalogue (of any schema) in `directory`; the
-    removed files."""
+    """Delete every result database, stored rule catalogue and Semgrep plan (of any schema) in
+    `directory`; the removed files."""
     removed = []
-    patterns = ("results-v*.sqlite*", "catalogue-v*.json")
+    patterns = ("results-v*.sqlite*", "catalogue-v*.json", "semgrep-plan-v*.json")
     for path in sorted(p for pattern in patterns for p in directory.glob(pattern)) if directory.is_dir() else ():
         try:
             path.unlink()

@@ -371,7 +371,7 @@ def cache_info() -> None:
 
 @cache_group.command("clear")
 def cache_clear() -> None:
-    """Delete every cached result and the stored rule catalogue."""
+    """Delete every cached result, the stored rule catalogue and the stored Semgrep plan."""
     from analyzer import cache
 
     directory = cache.default_directory()

@@ -47,11 +47,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.engines import shared_input, taint_prefilter
+from analyzer.engines import semgrep_plan, taint_prefilter
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import DEFAULT_TIMEOUT_S as PER_FILE_TIMEOUT_S
 from analyzer.parse import parse_source, run_deep
-from analyzer.rulespec import RuleSpec, read_rule_file
+from analyzer.rulespec import RuleSpec
 from analyzer.sources import SourceFile
 
 ENGINE = "semgrep"
@@ -106,12 +106,8 @@ def version() -> str:
 
 def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[str, Any]:
     """One Semgrep config holding the selected rules (without companions), with the shared
-    untrusted-input block spliced into the rules that take it (see `shared_input`)."""
-    wanted = {spec.name for spec in rules}
-    block = shared_input.load(rule_files)
-    return {"rules": [shared_input.splice(rule, block, where=path.name)
-                      for path in rule_files for rule in read_rule_file(path).get("rules", ())
-                      if rule["id"] in wanted]}
+    untrusted-input block spliced into the rules that take it (see `shared_input`, `semgrep_plan`)."""
+    return semgrep_plan.load(rule_files).config({spec.name for spec in rules})
 
 
 def prefilter_enabled() -> bool:
@@ -119,25 +115,27 @@ def prefilter_enabled() -> bool:
 
 
 def target_rules(
-    config: Mapping[str, Any], by_disk: Mapping[str, SourceFile]
+    config: Mapping[str, Any], by_disk: Mapping[str, SourceFile],
+    conditions: Mapping[str, taint_prefilter.Condition] | None = None,
 ) -> tuple[dict[str, Any], dict[str, SourceFile]]:
     """`config` with each taint rule limited to the files it can fire on, and the files no rule
     of `config` can fire on (not to be given to Semgrep).
 
     A rule that can fire on every file keeps no `paths`; one that can fire on none is left out; a
     rule that declares its own `paths: include` is not limited (two include lists would not
-    intersect)."""
+    intersect). `conditions` are the rules' pre-filter conditions when already known (by rule id)."""
     rules = list(config["rules"])
     if not prefilter_enabled() or not by_disk:
         return {**config, "rules": rules}, {}
     limited = [i for i, rule in enumerate(rules)
                if rule.get("mode") == "taint" and "include" not in (rule.get("paths") or {})]
-    conditions = [taint_prefilter.rule_condition(rules[i]) for i in limited]
+    known = conditions or {}
+    decided = [known.get(rules[i]["id"]) or taint_prefilter.rule_condition(rules[i]) for i in limited]
     fires_on: dict[int, list[str]] = {i: [] for i in limited}
     unneeded: dict[str, SourceFile] = {}
     every_rule_limited = len(limited) == len(rules)
     for disk, source in by_disk.items():
-        hits = taint_prefilter.applicable(conditions, source.text)
+        hits = taint_prefilter.applicable(decided, source.text)
         for i, hit in zip(limited, hits):
             if hit:
                 fires_on[i].append(disk)
@@ -229,9 +227,10 @@ def run(
         return EngineResult(notices=vanished)
     deadline = _Deadline(time.monotonic() + timeout_s, timeout_s)
     specs = {spec.name: spec for spec in rules}
-    config = build_config(rule_files, rules)
+    plan = semgrep_plan.load(rule_files)
+    config = plan.config(set(specs))
     # Files no selected rule can fire on are complete without Semgrep (see `target_rules`).
-    config, unneeded = target_rules(config, by_disk)
+    config, unneeded = target_rules(config, by_disk, plan.conditions)
     by_disk = {disk: f for disk, f in by_disk.items() if disk not in unneeded}
     if not by_disk:
         return EngineResult(notices=vanished, scanned=frozenset(f.path for f in unneeded.values()))

@@ -42,7 +42,7 @@ from typing import Any
 from re import _constants as sre  # noqa: PLC2701 (stdlib-internal; pinned by Python 3.11+)
 from re import _parser as sre_parse  # noqa: PLC2701
 
-__all__ = ["Condition", "TRUE", "rule_condition", "applicable", "FileText"]
+__all__ = ["Condition", "TRUE", "rule_condition", "applicable", "FileText", "to_rows", "from_rows"]
 
 # The taint keys that are not part of a formula.
 _TAINT_KEYS = frozenset({"label", "requires", "by-side-effect", "exact", "control"})
@@ -182,6 +182,33 @@ def _rule_condition(rule_json: str) -> Condition:
         return TRUE
     # Sinks first: they are the more specific half, and `and` stops at the first false part.
     return _and([_or(sinks), _or(sources)])
+
+
+def to_rows(conditions: Mapping[str, Condition]) -> dict[str, Any]:
+    """`conditions` as plain JSON data (a shared subcondition is written once), for storing."""
+    rows: list[list[Any]] = []
+    index: dict[int, int] = {}
+
+    def row(condition: Condition) -> int:
+        if id(condition) not in index:
+            parts = [row(part) for part in condition.parts]
+            index[id(condition)] = len(rows)
+            rows.append([condition.op, sorted(condition.strings), parts])
+        return index[id(condition)]
+
+    return {"nodes": rows, "rules": {name: row(condition) for name, condition in conditions.items()}}
+
+
+def from_rows(data: Mapping[str, Any]) -> dict[str, Condition]:
+    """The conditions `to_rows` wrote; ValueError/TypeError/KeyError/IndexError on any other shape."""
+    built: list[Condition] = []
+    for op, strings, parts in data["nodes"]:
+        if op not in ("true", "word", "any", "and", "or") or not all(isinstance(s, str) for s in strings):
+            raise ValueError(f"not a condition: {op!r}")
+        if any(not isinstance(p, int) or not 0 <= p < len(built) for p in parts):
+            raise ValueError("a condition refers to one not yet read")
+        built.append(_make(op, frozenset(strings), tuple(built[p] for p in parts)))
+    return {str(name): built[i] for name, i in data["rules"].items()}
 
 
 def applicable(conditions: Sequence[Condition], text: str) -> list[bool]:
