@@ -37,23 +37,15 @@ from analyzer.findings import (
     Confidence, EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region, Severity,
 )
 from analyzer.sources import SourceFile
+from analyzer.stored import code_files, default_directory
 
 SCHEMA = 2
 DEFAULT_MAX_MB = 256
 # How long a run waits for another run's write lock before it goes on without the cache.
 LOCK_TIMEOUT_S = 10.0
 _CHUNK = 500  # SQLite's bound-parameter limit is 999 on old builds
-DATA_SUFFIXES = (".bin",)  # read by checks when they run; declares no rule
 log = logging.getLogger("diffsentry.cache")
 T = TypeVar("T")
-
-
-def default_directory() -> Path:
-    explicit = os.environ.get("DIFFSENTRY_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "diffsentry"
 
 
 def database_path(directory: Path) -> Path:
@@ -88,15 +80,9 @@ def _tree_digest(*, data: bool) -> str:
     from analyzer.rulespec import rulesets_dir
 
     digest = hashlib.sha256()
-    for base in (str(Path(__file__).parent), str(rulesets_dir())):
-        found = []
-        for directory, subdirectories, names in os.walk(base):
-            subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
-            found += [os.path.relpath(os.path.join(directory, name), base) for name in names
-                      if data or not name.endswith(DATA_SUFFIXES)]
-        for relative in sorted(found, key=lambda rel: rel.split(os.sep)):  # Path order: by components
-            digest.update(f"{relative}\0".encode("utf-8", "surrogateescape"))
-            digest.update(_file_digest(os.path.join(base, relative)))
+    for relative, path in code_files(data=data, rules=rulesets_dir()):
+        digest.update(f"{relative}\0".encode("utf-8", "surrogateescape"))
+        digest.update(_file_digest(path))
     return digest.hexdigest()
 
 

@@ -7,9 +7,11 @@ tests) is derived from the `Catalogue` built here.
 
 Building it imports every engine's rules (libcst's with them) and reads every rule file: ~0.5 s
 that `diffsentry rules` and a run answered from the result cache would otherwise pay each time.
-So the built catalogue is kept as JSON in the cache directory, keyed by diffsentry's version and a
-digest of its code and rule files (`cache.rules_digest`); a stale, missing or unreadable copy is
-rebuilt, and one that cannot be written only costs the next run the build.
+So the built catalogue is kept as JSON in the cache directory (`analyzer.stored`), keyed by
+diffsentry's version and a digest of its code and rule files (`cache.rules_digest`), which is
+computed only when the files' signature (size, time, inode) differs from the stored one; a stale,
+missing or unreadable copy is rebuilt, and one that cannot be written only costs the next run the
+build. The document also holds `diffsentry rules`' listings, which it prints without loading this.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer import __version__
+from analyzer import stored as stored_files
 from analyzer.findings import Confidence, Severity
 from analyzer.rulespec import (
     CatalogueError,
@@ -44,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Catalogue", "CatalogueError", "RuleSpec", "build_catalogue", "load_catalogue", "stage_rules"]
 
-STORED_SCHEMA = 1
+STORED_SCHEMA = stored_files.SCHEMA
 log = logging.getLogger("diffsentry.cache")
 
 
@@ -161,50 +165,71 @@ def build_catalogue() -> Catalogue:
 @functools.cache
 def load_catalogue() -> Catalogue:
     """Every rule of every engine and stage, sorted by id: the stored copy when it was built from
-    this very code and these rule files, else built (and stored for the next run)."""
-    from analyzer import cache
+    this very code and these rule files, else built (and stored for the next run).
 
-    directory = cache.default_directory()
+    The stored copy is current when the files' signature is the one it was stored with, else
+    when its content key is this code's (then it is stored again with the new signature)."""
+    directory = stored_files.default_directory()
     path = stored_path(directory)
-    key = _key()
-    stored = _read(path, key)
-    if stored is not None:
-        return stored
+    signature = stored_files.signature()  # before any key or build: an edit meanwhile shows next run
+    doc = _read_document(path)
+    if doc is not None:
+        by_signature = stored_files.is_current(doc, signature)
+        if by_signature or doc.get("key") == _key():
+            stored = _from_document(path, doc)
+            if stored is not None:
+                if not by_signature:
+                    _write(directory, path, str(doc["key"]), signature, stored)
+                return stored
     catalogue = build_catalogue()
-    _write(directory, path, key, catalogue)
+    _write(directory, path, _key(), signature, catalogue)
     return catalogue
 
 
 def stored_path(directory: Path) -> Path:
-    return directory / f"catalogue-v{STORED_SCHEMA}.json"
+    return stored_files.catalogue_path(directory)
 
 
 def _key() -> str:
-    from analyzer import __version__, cache
+    from analyzer import cache
 
     return hashlib.sha256(f"{STORED_SCHEMA}\0{__version__}\0{cache.rules_digest()}".encode()).hexdigest()
 
 
-def _read(path: Path, key: str) -> Catalogue | None:
+def _read_document(path: Path) -> dict[str, Any] | None:
+    """The stored document; None when there is none (built and stored) or it is unreadable (a note)."""
     try:
-        data = path.read_bytes()
-    except OSError:  # not there yet (or not readable): built and stored
+        return stored_files.read_document(path)
+    except (ValueError, RecursionError) as exc:
+        log.warning("rule catalogue cache %s was unreadable (%s); rebuilt", path, _short(exc))
         return None
+
+
+def _from_document(path: Path, doc: Mapping[str, Any]) -> Catalogue | None:
     try:
-        doc = json.loads(data)
-        if not isinstance(doc, dict) or doc.get("key") != key:
-            return None  # another version's or another checkout's: rebuilt, not an error
         return Catalogue(tuple(spec_from_stored(row) for row in doc["rules"]))
     except (ValueError, KeyError, TypeError, RecursionError, CatalogueError) as exc:
         log.warning("rule catalogue cache %s was unreadable (%s); rebuilt", path, _short(exc))
         return None
 
 
-def _write(directory: Path, path: Path, key: str, catalogue: Catalogue) -> None:
-    """Replace the stored copy atomically (concurrent runs read a whole old or a whole new file)."""
+def _write(directory: Path, path: Path, key: str, signature: list[list[Any]], catalogue: Catalogue) -> None:
+    """Store the catalogue and, beside it, what `diffsentry rules` prints (`analyzer.stored`),
+    each under the files' signature."""
+    from analyzer.report.docs import render_rules_markdown, render_rules_table
+
+    listings = {"text": render_rules_table(catalogue), "markdown": render_rules_markdown(catalogue)}
+    for fmt in stored_files.LISTINGS:  # first: a current catalogue never has older listings beside it
+        _replace(directory, stored_files.listing_path(directory, fmt),
+                 {"version": __version__, "signature": signature, "listing": listings[fmt]})
+    _replace(directory, path, {"key": key, "version": __version__, "signature": signature,
+                               "rules": [spec_to_stored(spec) for spec in catalogue.rules]})
+
+
+def _replace(directory: Path, path: Path, doc: Mapping[str, Any]) -> None:
+    """Replace a stored file atomically (concurrent runs read a whole old or a whole new file)."""
     import tempfile  # only when the catalogue was built: ~5 ms of start-up otherwise
 
-    doc = {"key": key, "rules": [spec_to_stored(spec) for spec in catalogue.rules]}
     temporary = None
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -8,37 +8,36 @@ progress go to stderr, progress only on a terminal.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
-import logging
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-# Start-up is paid by every pre-commit run and `--version`: only what the options' help needs is
-# imported here; the pipeline, the engines, the result cache and the formatters load in the
+# Start-up is paid by every pre-commit run and `--version`: only click and the values the options'
+# help shows (`analyzer.defaults`, which imports nothing) are imported here; configuration, the
+# catalogue, git, the pipeline, the engines, the result cache and the formatters load in the
 # commands that use them (`python -X importtime -m analyzer --version` shows what is left).
-from analyzer import __version__, baseline, config, report
-from analyzer.catalogue import Catalogue, CatalogueError, load_catalogue
-from analyzer.engines import semgrep
-from analyzer.findings import Finding, Severity
-from analyzer.git import InputError, repo_root
-from analyzer.sources import DEFAULT_MAX_BYTES
+from analyzer import __version__, report
+from analyzer.defaults import (
+    BASELINE_FILE, FAIL_ON, MAX_FILE_BYTES, PER_FILE_BUDGET_S, PER_FILE_TIMEOUT_S, RUN_BUDGET_S, SEMGREP_TIMEOUT_S,
+    SUITES,
+)
 
 if TYPE_CHECKING:
-    from analyzer import pipeline
+    import logging
+    import threading
+
+    from analyzer import config, pipeline
+    from analyzer.catalogue import Catalogue
     from analyzer.diff import Revisions
+    from analyzer.findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-RUN_BUDGET_S = 3600.0  # the whole run's deadline before it grows with the number of files
-FAIL_ON = config.FAIL_ON
-Scan = Callable[[Catalogue, "pipeline.Options", tuple[Finding, ...]], "pipeline.Report"]
+Scan = Callable[["Catalogue", "pipeline.Options", "tuple[Finding, ...]"], "pipeline.Report"]
 
 
 def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,25 +49,25 @@ def _analysis_options(func: Callable[..., Any]) -> Callable[..., Any]:
                           "Replaces `select` of the configuration."),
         click.option("--ignore", multiple=True, metavar="RULES",
                      help="Skip these rules (same forms as --select). Replaces `ignore` of the configuration."),
-        click.option("--suite", type=click.Choice(config.SUITES), default=None,
+        click.option("--suite", type=click.Choice(tuple(SUITES)), default=None,
                      help="Rule suite: `default` (precise rules) or `extended` (adds rules that flag a call by "
                           "name, e.g. Bandit B608) [default: `suite` of the configuration, else default]."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                      help="Read [tool.diffsentry] from this file [default: the nearest pyproject.toml above the "
                           "target that has one]."),
-        click.option("--max-file-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+        click.option("--max-file-bytes", type=click.IntRange(1), default=MAX_FILE_BYTES, show_default=True,
                      help="Refuse (and report) Python files larger than this."),
         click.option("--semgrep-timeout", type=click.FloatRange(1), default=None,
                      help="Seconds before the Semgrep run is abandoned (an error, never a clean result) "
-                          f"[default: {semgrep.DEFAULT_TIMEOUT_S:g} plus {semgrep.PER_FILE_BUDGET_S:g} per file "
+                          f"[default: {SEMGREP_TIMEOUT_S:g} plus {PER_FILE_BUDGET_S:g} per file "
                           "analysed]."),
-        click.option("--per-file-timeout", type=click.FloatRange(1), default=semgrep.PER_FILE_TIMEOUT_S,
+        click.option("--per-file-timeout", type=click.FloatRange(1), default=PER_FILE_TIMEOUT_S,
                      show_default=True,
                      help="Seconds one file may take in libcst's parser and in each Semgrep rule (an error, "
                           "never a clean result)."),
         click.option("--timeout", "run_timeout", type=click.FloatRange(1), default=None,
                      help="Seconds the whole run may take; past it diffsentry stops with exit 2 and no result "
-                          f"[default: {RUN_BUDGET_S:g} plus {semgrep.PER_FILE_BUDGET_S:g} per file analysed]."),
+                          f"[default: {RUN_BUDGET_S:g} plus {PER_FILE_BUDGET_S:g} per file analysed]."),
         click.option("--no-cache", is_flag=True,
                      help="Analyse every file afresh instead of reusing results cached by content "
                           "(cache: $DIFFSENTRY_CACHE_DIR, else ~/.cache/diffsentry)."),
@@ -126,10 +125,10 @@ def main() -> None:
     Finds backdoor-like code, injection flaws, weakened security checks and hallucinated packages
     in what a change added, and reports them as text, JSON or SARIF for GitHub code scanning.
     """
-    notes = logging.getLogger("diffsentry.cache")
-    if not any(isinstance(h, _NoteHandler) for h in notes.handlers):
-        notes.addHandler(_NoteHandler())
-        notes.propagate = False
+    # `rules` answers from its stored listing without importing logging (~4 ms of its start-up);
+    # it shows the notes itself before it loads the catalogue.
+    if click.get_current_context().invoked_subcommand != "rules":
+        _show_cache_notes()
 
 
 @main.command()
@@ -160,6 +159,7 @@ def diff(base: str | None, staged: bool, patch_file: Any, root: Path | None, all
     """Analyse a change and report only what it added or edited."""
     from analyzer import pipeline
     from analyzer.diff import Revisions
+    from analyzer.git import InputError, repo_root
 
     chosen = [name for name, on in (("--base", base), ("--staged", staged), ("--patch", patch_file)) if on]
     if len(chosen) != 1:
@@ -220,7 +220,7 @@ def baseline_group() -> None:
 @baseline_group.command("create")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help=f"Baseline file to write [default: `baseline` of the configuration, else {baseline.DEFAULT_FILE} "
+              help=f"Baseline file to write [default: `baseline` of the configuration, else {BASELINE_FILE} "
                    "in the project root].")
 @_analysis_options
 def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any) -> None:
@@ -230,7 +230,10 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
     does not bring them back. Suppressed findings are not written; an incomplete analysis writes
     nothing and exits 2.
     """
-    from analyzer import pipeline
+    import dataclasses
+
+    from analyzer import baseline, pipeline
+    from analyzer.git import InputError
 
     targets = list(paths) or [_project_root(Path.cwd())]
     root = _scan_root(tuple(targets))
@@ -247,7 +250,7 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
         click.echo(f"diffsentry: {notice.one_line()}", err=True)
     if result.failed:
         _fail("the analysis is incomplete (see above); no baseline written")
-    target = output or settings.config.baseline or root / baseline.DEFAULT_FILE
+    target = output or settings.config.baseline or root / BASELINE_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(baseline.create(result.findings, result.texts), encoding="utf-8")
     count = sum(1 for f in result.findings if f.suppression is None)
@@ -258,8 +261,15 @@ def baseline_create(paths: tuple[Path, ...], output: Path | None, **options: Any
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
 def rules_command(fmt: str) -> None:
     """List every rule with its id, severity and summary."""
+    from analyzer.stored import stored_listing
+
+    listing = stored_listing(fmt)  # stored with the catalogue: no rule object is built to print it
+    if listing is not None:
+        click.echo(listing, nl=False)
+        return
     from analyzer.report.docs import render_rules_markdown, render_rules_table
 
+    _show_cache_notes()
     catalogue = _catalogue_or_exit()
     click.echo(render_rules_markdown(catalogue) if fmt == "markdown" else render_rules_table(catalogue), nl=False)
 
@@ -270,6 +280,7 @@ def explain(rule: str) -> None:
     """Show a rule's documentation: what, why, example and what to use instead.
 
     RULE is an id or a name; an id prefix or a family (DS22, injection) lists the rules it matches."""
+    from analyzer.catalogue import CatalogueError
     from analyzer.report.docs import render_explain, render_rules_table
 
     catalogue = _catalogue_or_exit()
@@ -298,6 +309,7 @@ def inventory(paths: tuple[Path, ...], fmt: str, output: Path | None, category: 
               since: str | None) -> None:
     """List which files talk to which AI providers, endpoints and models (read, never run)."""
     from analyzer.ai import inventory as ai_inventory
+    from analyzer.git import InputError
     from analyzer.ai import provenance as ai_provenance
     from analyzer.report import inventory as inventory_report
 
@@ -330,7 +342,9 @@ def provenance(path: Path, since: str | None, fmt: str, output: Path | None, con
     """Which commits, files and lines were written with an AI assistant (from git metadata).
 
     Exit 1 when `deny-assistants` of [tool.diffsentry.ai-policy] forbids what it found."""
+    from analyzer import config
     from analyzer.ai import provenance as ai_provenance
+    from analyzer.git import InputError
     from analyzer.report import provenance as provenance_report
 
     try:
@@ -386,6 +400,8 @@ def _settings(
     options: dict[str, Any], *, start: Path, baseline_file: Path | None, trust: bool, revisions: Revisions | None,
     use_baseline: bool = True, default_baseline: Path | None = None,
 ) -> config.Resolved:
+    from analyzer import baseline, config
+
     try:
         return config.resolve(start, explicit=options["config_file"], baseline_path=baseline_file, trust=trust,
                               revisions=revisions, use_baseline=use_baseline, default_baseline=default_baseline)
@@ -396,7 +412,8 @@ def _settings(
 
 def _analysis_setup(settings: config.Resolved, options: dict[str, Any]) -> tuple[Catalogue, pipeline.Options]:
     """The selected rules and the pipeline options: command-line flags first, then the configuration."""
-    from analyzer import cache, pipeline, suppress
+    from analyzer import cache, config, pipeline, suppress
+    from analyzer.catalogue import CatalogueError
 
     cfg = settings.config
     every_rule = _catalogue_or_exit()
@@ -429,12 +446,15 @@ def _run(
     project_root: Path | None = None,
 ) -> None:
     """`project_root`: where `baseline create` writes its default baseline, which is used when it exists."""
+    import dataclasses
+
     from analyzer import suppress
+    from analyzer.git import InputError
     from analyzer.report import github
 
     settings = _settings(options, start=start, baseline_file=options["baseline_file"],
                          trust=options["trust_added_suppressions"], revisions=revisions,
-                         default_baseline=project_root / baseline.DEFAULT_FILE if project_root else None)
+                         default_baseline=project_root / BASELINE_FILE if project_root else None)
     catalogue, opts = _analysis_setup(settings, options)
     try:
         with _guarded(options["run_timeout"]) as progress:
@@ -467,6 +487,7 @@ def _run(
 
 def exit_code(result: pipeline.Report, fail_on: str, exit_zero: bool) -> int:
     from analyzer import suppress
+    from analyzer.findings import Severity
 
     if result.failed:
         return EXIT_ERROR
@@ -483,6 +504,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 def _project_root(start: Path) -> Path:
     """The git work tree containing `start`, else `start` itself (no git needed for scan)."""
+    from analyzer.git import InputError, repo_root
+
     try:
         return repo_root(start)
     except InputError:
@@ -492,6 +515,8 @@ def _project_root(start: Path) -> Path:
 def _scan_root(paths: tuple[Path, ...]) -> Path:
     """Paths in reports are relative to this: the git work tree holding the first target, else the
     current directory when it holds every target, else the targets' common directory."""
+    from analyzer.git import InputError, repo_root
+
     first = paths[0] if paths[0].is_dir() else paths[0].parent
     with contextlib.suppress(InputError, OSError):
         return repo_root(first.resolve() if first.exists() else Path.cwd())
@@ -504,6 +529,8 @@ def _scan_root(paths: tuple[Path, ...]) -> Path:
 
 @functools.cache
 def _catalogue_or_exit() -> Catalogue:
+    from analyzer.catalogue import CatalogueError, load_catalogue
+
     try:
         return load_catalogue()
     except CatalogueError as exc:
@@ -520,19 +547,24 @@ class _Watchdog:
     Semgrep budget does: a whole large repository must not fail at random (issue #15)."""
 
     def __init__(self, seconds: float | None) -> None:
+        import time
+
         self.explicit = seconds is not None
         self.seconds = seconds if seconds is not None else RUN_BUDGET_S
         self._started = time.monotonic()
         self._timer = self._arm(self.seconds)
 
     def _arm(self, seconds: float) -> threading.Timer:
+        import threading
+        import time
+
         timer = threading.Timer(max(0.0, seconds - (time.monotonic() - self._started)), self._expire)
         timer.daemon = True
         timer.start()
         return timer
 
     def files_known(self, count: int) -> None:
-        scaled = RUN_BUDGET_S + semgrep.PER_FILE_BUDGET_S * count
+        scaled = RUN_BUDGET_S + PER_FILE_BUDGET_S * count
         if not self.explicit and scaled > self.seconds:
             self._timer.cancel()
             self.seconds = scaled
@@ -542,7 +574,9 @@ class _Watchdog:
         self._timer.cancel()
 
     def _expire(self) -> None:
-        semgrep.kill_running()
+        semgrep = sys.modules.get("analyzer.engines.semgrep")  # not imported: no Semgrep process runs
+        if semgrep is not None:
+            semgrep.kill_running()
         sys.stderr.write(f"diffsentry: error: the analysis did not finish within {self.seconds:g} s (--timeout); "
                          "no result\n")
         sys.stderr.flush()
@@ -567,11 +601,20 @@ def _guarded(seconds: float | None) -> Iterator[Callable[[str, int, int], None]]
         watchdog.cancel()
 
 
-class _NoteHandler(logging.Handler):
-    """The result cache's one-line notes (a broken cache is bypassed, never an error)."""
+def _show_cache_notes() -> None:
+    """The result cache's one-line notes (a broken cache is bypassed, never an error) on stderr."""
+    import logging
 
-    def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"diffsentry: note: {record.getMessage()}", err=True)
+    class NoteHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            click.echo(f"diffsentry: note: {record.getMessage()}", err=True)
+
+    notes = logging.getLogger("diffsentry.cache")
+    if not any(getattr(h, "diffsentry_notes", False) for h in notes.handlers):
+        handler = NoteHandler()
+        handler.diffsentry_notes = True  # type: ignore[attr-defined]
+        notes.addHandler(handler)
+        notes.propagate = False
 
 
 def _fail(message: str) -> None:

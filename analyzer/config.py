@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from analyzer import baseline as baseline_file
+from analyzer.defaults import FAIL_ON  # where the CLI's help reads it
 from analyzer.findings import Finding, Region, Severity
 from analyzer.rulespec import SUITES as RULE_SUITES
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from analyzer.diff import Revisions
 
 FILE_NAME = "pyproject.toml"
-FAIL_ON = ("error", "warning", "note", "none")
 DEFAULT_FAIL_ON = "warning"
 SUITES = tuple(RULE_SUITES)
 

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analyzer.defaults import SUITES  # the rule suites and the rules' suites each runs
 from analyzer.findings import Confidence, Finding, Severity
+from analyzer.stored import rulesets_dir  # `rulesets/` in a checkout, or its copy inside a wheel
 
 if TYPE_CHECKING:
     from analyzer.catalogue import Catalogue
@@ -45,10 +47,6 @@ FAMILY_TITLES: Mapping[str, str] = {
 # their own (see `StageRule`).
 ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config", "inventory", "ai-policy", "parse")
 SCOPES = ("lines", "file")
-# Like CodeQL's default and security-extended suites: "default" holds the rules precise enough to
-# show a reviewer unasked; "extended" adds rules that flag a function by name where a
-# data-following rule covers the same problem (Bandit's B608, B703, ...). Suite -> the rules' suites.
-SUITES: Mapping[str, tuple[str, ...]] = {"default": ("default",), "extended": ("default", "extended")}
 DOC_FIELDS = ("summary", "what", "why", "fix", "example", "use_instead")
 _OUR_ID = re.compile(r"^DS[1-6]\d\d$")
 _BANDIT_ID = re.compile(r"^B\d{3}$")
@@ -173,12 +171,6 @@ def validate(spec: RuleSpec) -> list[str]:
 
 
 # --- where declarations live -------------------------------------------------------------------
-
-
-def rulesets_dir() -> Path:
-    """`rulesets/` in a checkout, or its copy inside an installed wheel."""
-    packaged = Path(__file__).parent / "_rulesets"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "rulesets"
 
 
 @functools.lru_cache(maxsize=1024)

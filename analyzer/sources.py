@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from analyzer.defaults import MAX_FILE_BYTES as DEFAULT_MAX_BYTES  # where the CLI's help reads it
 from analyzer.findings import Notice, NoticeLevel
 
-DEFAULT_MAX_BYTES = 2_000_000
 # Directories that hold tools and dependencies rather than the project's own code.
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "__pycache__", "node_modules", ".mypy_cache",

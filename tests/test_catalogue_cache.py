@@ -78,6 +78,7 @@ def test_a_stale_catalogue_is_rebuilt_silently(tmp_path, monkeypatch, caplog):
     built = load(tmp_path, monkeypatch)
     doc = json.loads(stored(tmp_path).read_text(encoding="utf-8"))
     doc["key"] = "another version of diffsentry"
+    doc["signature"] = [["/elsewhere/analyzer/cli.py", 1, 2, 3]]  # of that version's files
     doc["rules"] = doc["rules"][:3]  # what an older version declared
     stored(tmp_path).write_text(json.dumps(doc), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="diffsentry.cache"):
@@ -131,3 +132,77 @@ def test_a_run_answered_from_the_cache_imports_no_engine(tmp_path):
     assert first.returncode == 1, first.stderr
     heavy = set(HEAVY) & imported_by(tmp_path, "scan", target, "-f", "json")
     assert not heavy - {"packaging", "unidiff"}, f"a warm scan imported {sorted(heavy)}"
+
+
+# --- the files' signature and the stored listings (`analyzer.stored`) ---------------------------
+
+
+def test_rules_prints_the_stored_listing_without_loading_the_catalogue(tmp_path):
+    from analyzer.report.docs import render_rules_markdown, render_rules_table
+
+    built = catalogue.build_catalogue()
+    assert cli(tmp_path, "rules").stdout == render_rules_table(built)  # builds and stores
+    for fmt, expected in (("text", render_rules_table(built)), ("markdown", render_rules_markdown(built))):
+        proc = cli(tmp_path, "rules", "--format", fmt)
+        assert proc.returncode == 0 and proc.stdout == expected, proc.stderr
+    code = ("import sys\nfrom analyzer.cli import main\ntry:\n    main(['rules'])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write('\\nIMPORTED ' + ' '.join(sorted(m for m in sys.modules if m.startswith('analyzer'))))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env={**os.environ, "DIFFSENTRY_CACHE_DIR": str(tmp_path)},
+                          capture_output=True, text=True, timeout=300)
+    modules = set(proc.stderr.rpartition("IMPORTED ")[2].split())
+    assert {"analyzer.cli", "analyzer.stored"} <= modules
+    assert not modules & {"analyzer.catalogue", "analyzer.rulespec", "analyzer.cache", "analyzer.findings"}, modules
+
+
+def test_a_listing_of_other_files_is_not_printed(tmp_path):
+    from analyzer import stored as stored_files
+
+    expected = cli(tmp_path, "rules").stdout
+    listing = stored_files.listing_path(tmp_path, "text")
+    doc = json.loads(listing.read_text(encoding="utf-8"))
+    doc["listing"] = "STALE LISTING\n"
+    doc["signature"][0][2] += 1  # one file's modification time: the files changed since
+    listing.write_text(json.dumps(doc), encoding="utf-8")
+    assert cli(tmp_path, "rules").stdout == expected
+    listing.write_bytes(b"\x00garbage")  # a damaged listing: rendered from the catalogue instead
+    proc = cli(tmp_path, "rules")
+    assert proc.returncode == 0 and proc.stdout == expected and not proc.stderr
+
+
+def test_a_changed_signature_falls_back_to_the_content_key(tmp_path, monkeypatch):
+    from analyzer import stored as stored_files
+
+    built = load(tmp_path, monkeypatch)
+    doc = json.loads(stored(tmp_path).read_text(encoding="utf-8"))
+    doc["signature"] = doc["signature"][1:]  # as after a checkout that rewrote the files, same content
+    stored(tmp_path).write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "build_catalogue", lambda: pytest.fail("rebuilt although the content is the same"))
+    assert load(tmp_path, monkeypatch) == built
+    rewritten = json.loads(stored(tmp_path).read_text(encoding="utf-8"))
+    assert rewritten["signature"] == stored_files.signature() and rewritten["key"] == doc["key"]
+    # A changed signature and another content key: rebuilt, not trusted.
+    rewritten["signature"], rewritten["key"] = [], "other code"
+    rewritten["rules"] = rewritten["rules"][:2]
+    stored(tmp_path).write_text(json.dumps(rewritten), encoding="utf-8")
+    monkeypatch.setattr(catalogue, "build_catalogue", lambda: built)
+    assert load(tmp_path, monkeypatch) == built
+
+
+def test_the_signature_follows_edits_of_the_rule_files(tmp_path, monkeypatch):
+    import shutil
+
+    from analyzer import stored as stored_files
+
+    copy = tmp_path / "rulesets"
+    shutil.copytree(stored_files.rulesets_dir(), copy)
+    monkeypatch.setattr(stored_files, "rulesets_dir", lambda: copy)
+    before = stored_files.signature()
+    assert before == stored_files.signature()
+    rule_file = copy / "bandit.yaml"
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    edited = stored_files.signature()
+    assert edited != before
+    (copy / "semgrep" / "new-rule.yaml").write_text("rules: []\n", encoding="utf-8")
+    assert stored_files.signature() != edited
+    (copy / "data.bin").write_bytes(b"data, not a rule")  # what checks read: not the catalogue's input
+    assert len(stored_files.signature()) == len(edited) + 1

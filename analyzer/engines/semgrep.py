@@ -47,6 +47,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from analyzer.defaults import PER_FILE_BUDGET_S  # with DEFAULT_TIMEOUT_S, where the CLI's help reads them
+from analyzer.defaults import SEMGREP_TIMEOUT_S as DEFAULT_TIMEOUT_S
 from analyzer.engines import semgrep_plan, taint_prefilter
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import DEFAULT_TIMEOUT_S as PER_FILE_TIMEOUT_S
@@ -59,10 +61,6 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 BASE_FLAGS = ("--json", "--no-rewrite-rule-ids", "--disable-nosem", "--no-git-ignore", "--quiet")
 SOURCE_SUFFIX = "--diffsentry-source"
-DEFAULT_TIMEOUT_S = 600.0
-# The default budget grows by this per file scanned: a fixed 600 s killed whole-repository scans
-# (Django's 2,788-file sdist: 450 s cold on an idle 2-core machine, over 600 s under load).
-PER_FILE_BUDGET_S = 1.0
 
 
 def budget_s(files: int) -> float:
