@@ -121,11 +121,14 @@ def analyse(
         results = _run_engines(on_disk, parsed, catalogue, options, project, bandit_view, store=store)
         by_path = {f.path: f for f in on_disk}
         found = [finding for result in results for finding in result.findings]
+        stage_notices: list[Notice] = []  # of the stages after the engines that read files themselves
         if options.ai_policy is not None:
             from analyzer.ai import policy  # its vendor tables: ~200 regexes compiled on import
 
             if catalogue.get(policy.RULE_ID) is not None:
-                found += policy.find(on_disk, options.ai_policy)
+                denied, unread_manifests = policy.check(on_disk, options.ai_policy)
+                found += denied
+                stage_notices += unread_manifests
         found = scope.in_scope(found, by_path, facts, catalogue)
         if catalogue.get(unparsable.RULE_ID) is not None:
             found += unparsable.find(on_disk, facts)  # about the whole file: not scoped
@@ -143,7 +146,7 @@ def analyse(
     found = fingerprints.assign_fingerprints(sorted(found, key=lambda f: f.sort_key), texts)
     found = baseline.apply(found, options.suppression.baseline, texts)
     notices = [*input_notices, *parse_notices]
-    notices += [n for result in results for n in result.notices]
+    notices += [n for result in results for n in result.notices] + stage_notices
     notices += [
         Notice(NoticeLevel.NOTE, "input", "rebuilt from the patch's hunks only; findings are best effort", f.path)
         for f in on_disk if f.fragment

@@ -155,3 +155,26 @@ def test_moving_the_policy_lines_is_not_an_edit():
     before = policy.parse({"deny-vendors": ["deepseek"]}, '[tool.diffsentry.ai-policy]\ndeny-vendors = ["deepseek"]\n')
     after = policy.parse({"deny-vendors": ["deepseek"]}, '\n\n[tool.diffsentry.ai-policy]\ndeny-vendors = ["deepseek"]\n')
     assert (before.entries[0].line, after.entries[0].line) == (2, 4) and before == after
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    # A package's own pyproject.toml (the root one holds the configuration: unreadable, it is a
+    # configuration error before any analysis).
+    ("plugins/pyproject.toml", '[project]\nname = "plugin"\ndependencies = ["langchain-deepseek"\n'),
+    ("tools/pyproject.toml", '[project]\nname = "tools"\ndependencies = ["dashscope"]\ndependencies = []\n'),
+])
+def test_a_manifest_the_policy_cannot_read_fails_the_run_even_with_only_ds540(repo, name, text):
+    """Its dependencies (a denied vendor's SDK among them) were not checked: exit 2, never clean."""
+    repo.commit("unreadable manifest", {name: text})
+    result = invoke("diff", "--base", "main", "--select", "DS540", "-f", "json", cwd=repo.path)
+    assert result.exit_code == 2, result.output
+    notices = json.loads(result.stdout)["notices"]
+    assert [(n["level"], n["path"]) for n in notices if n["source"] == "ai-policy"] == [("error", name)]
+    assert "did not check the dependencies it declares" in result.stdout
+
+
+def test_a_readable_manifest_gives_no_policy_notice(repo):
+    repo.commit("add a dependency", {"requirements.txt": "flask>=3.0\nrequests==2.32.3\n"})
+    result = invoke("diff", "--base", "main", "--select", "DS540", "-f", "json", cwd=repo.path)
+    assert result.exit_code == 0, result.output
+    assert not [n for n in json.loads(result.stdout)["notices"] if n["source"] == "ai-policy"]

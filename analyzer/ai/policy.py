@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from analyzer.ai.inventory import Evidence, FileInventory, of_file
 from analyzer.ai.vendors import LOCAL, OPENAI_COMPATIBLE, load
 from analyzer.diff import change_from_texts
-from analyzer.findings import Finding, Region
+from analyzer.findings import Finding, Notice, NoticeLevel, Region
 from analyzer.rulespec import StageCase, StageRule, spec_from_mapping
 from analyzer.sources import SourceFile
 from analyzer.tomltext import TomlText
@@ -144,7 +144,21 @@ def _host_matches(host: str, pattern: str) -> bool:
 def find(files: Iterable[SourceFile], policy: Policy) -> list[Finding]:
     """DS540 for every use of AI in `files` the policy denies (the pipeline keeps, in diff modes,
     those on lines the change touched)."""
-    return [finding for source in files for finding in _in_file(of_file(source.path, source.text), policy)]
+    return check(files, policy)[0]
+
+
+def check(files: Iterable[SourceFile], policy: Policy) -> tuple[list[Finding], list[Notice]]:
+    """`find`, and an error for each dependency manifest that could not be read: the policy did
+    not see the dependencies it declares, so a run that found nothing there is not clean."""
+    findings: list[Finding] = []
+    notices: list[Notice] = []
+    for source in files:
+        item = of_file(source.path, source.text)
+        findings += _in_file(item, policy)
+        if item.unread:
+            notices.append(Notice(NoticeLevel.ERROR, "ai-policy", f"{item.unread}: the AI policy ({RULE_ID}) "
+                                  "did not check the dependencies it declares", source.path))
+    return findings, notices
 
 
 def _in_file(item: FileInventory, policy: Policy) -> Iterable[Finding]:
