@@ -98,6 +98,35 @@ def test_prefilter_drops_files_without_sources(catalogue):
     assert rule_condition(rules["shell-command-from-untrusted-input"]).holds(FileText(flask))
 
 
+def test_names_only_in_comments_and_docstrings_admit_nothing(catalogue):
+    """Django's docstrings say `input`, `request.GET`...: words Semgrep never matches a name to."""
+    rules = _spliced(catalogue)
+    shell = rule_condition(rules["shell-command-from-untrusted-input"])
+    prose = ('"""Read the request.args of the input() and call os.system on it."""\n'
+             "import subprocess  # request.args, input(), sys.argv\n\n"
+             "def run(cmd):\n    'flask.request.args.get(...)'\n    return subprocess.run(['ls'], check=True)\n")
+    assert not shell.holds(FileText(prose))
+    assert shell.holds(FileText(prose + "\ndef view():\n    subprocess.run(input(), shell=True)\n"))
+
+
+@pytest.mark.parametrize("text", [
+    'import os\nos.system(f"ls {input()}")\n',  # an f-string's fields are code
+    'import os\nos.system(t"ls {input()}")\n',  # so are a t-string's (3.14), one NAME and one STRING here
+    'import os\n__import__("os").system(input())  # os\n',  # a module named in a string: every word
+    'import os\nos.system(input())\n\tx = (\n',  # does not tokenize: every word
+    'import os\n"""\0"""\nos.system(input())\n',  # a NUL byte: every word
+])
+def test_code_words_keep_whatever_semgrep_may_read_as_code(catalogue, text):
+    rules = _spliced(catalogue)
+    assert rule_condition(rules["shell-command-from-untrusted-input"]).holds(FileText(text))
+    assert {"os", "system", "input"} <= taint_prefilter.code_words(text)
+
+
+def test_code_words_are_names_not_prose():
+    words = taint_prefilter.code_words('"""input body"""\n# context\ndef f(request):\n    return request.GET\n')
+    assert words == {"def", "f", "request", "return", "GET"}
+
+
 # --- patterns and regexes -------------------------------------------------------------------------
 
 
