@@ -139,7 +139,7 @@ def analyse(
         spans = {path: facts[path].statement_spans() for path in {f.path for f in found} if path in facts}
         parse_notices = [fact.notice for fact in facts.values() if fact.notice]
         parse_facts.save(store, on_disk, facts, spans, timeout_s=timeout_s)
-        capabilities = _capabilities(before, on_disk, options, store) if before is not None else ()
+        capabilities = _capabilities(before, on_disk, options, store, project) if before is not None else ()
     found = suppress.apply(found, by_path, spans, options.suppression, catalogue, removals,
                            every_rule=load_catalogue())
     texts = {**{r.path: r.after for r in removals if not r.fragment}, **{f.path: f.text for f in on_disk}}
@@ -166,10 +166,12 @@ def analyse(
 
 def _capabilities(
     before: Mapping[str, str | None], files: Sequence[sources.SourceFile], options: Options,
-    store: cache.ResultCache,
+    store: cache.ResultCache, project: sources.Project,
 ) -> tuple[NewCapability, ...]:
     """The capability delta of the change, from the cache when the same change was seen (it
-    parses both sides of every changed file with libcst: ~1 s of a warm 5-file diff otherwise)."""
+    parses both sides of every changed file with libcst: ~1 s of a warm 5-file diff otherwise).
+    The changed files' summaries that the libcst engine made for the combination rules of this
+    run (from the same texts) are reused."""
     analysed = {f.path for f in files}
     old = {p: text for p, text in before.items() if p in analysed}
     new = {f.path: f.text for f in files if f.path in before and not f.fragment}
@@ -185,7 +187,8 @@ def _capabilities(
             store.count_unreadable()
     from analyzer.engines.cst.capabilities import delta as capability_delta  # libcst: only when computed
 
-    found = capability_delta.compute(old, new, options.allowed_hosts)
+    found = capability_delta.compute(old, new, options.allowed_hosts,
+                                     summaries=capability_delta.made_by_engine(project, new))
     store.save(key, [(change, [asdict(c) for c in found])])
     return found
 

@@ -218,6 +218,121 @@ def test_moving_code_between_functions_with_the_same_reachable_powers_adds_nothi
     assert delta.compute({"app.py": before}, {"app.py": after}) == ()
 
 
+def _reading_sides(monkeypatch) -> list[str]:
+    """The texts the delta parses and summarises itself (a list that fills as it does)."""
+    read: list[str] = []
+    summaries = delta._summaries
+
+    def recorded(path: str, text: str):  # type: ignore[no-untyped-def]
+        read.append(text)
+        return summaries(path, text)
+
+    monkeypatch.setattr(delta, "_summaries", recorded)
+    return read
+
+
+def test_the_side_before_the_change_is_read_only_when_a_power_is_left_after_it(monkeypatch):
+    read = _reading_sides(monkeypatch)
+    # a refactor of code without powers: nothing can be new, the old text is not parsed
+    renamed = BEFORE.replace("total", "sum_all")
+    assert delta.compute({"metrics.py": BEFORE}, {"metrics.py": renamed}) == ()
+    assert read == [renamed]
+    # a change that removes the only power leaves none: nothing to compare either
+    read.clear()
+    assert delta.compute({"a.py": HAS_EGRESS}, {"a.py": BEFORE}) == ()
+    assert read == [BEFORE]
+    # egress to an allowed host only: not listed, so not compared
+    read.clear()
+    assert delta.compute({"a.py": BEFORE}, {"a.py": HAS_EGRESS}, ["example.xyz"]) == ()
+    assert read == [HAS_EGRESS]
+    # a power after the change: both sides are read, a gained power is listed...
+    read.clear()
+    assert [(c.kind, c.function) for c in delta.compute({"a.py": BEFORE}, {"a.py": HAS_EGRESS})] == [
+        ("network-egress", "ship")]
+    assert read == [HAS_EGRESS, BEFORE]
+    # ...and one that was there before is not (a pure refactor across files still adds nothing)
+    assert delta.compute({"metrics.py": ADDS_EGRESS, "transport.py": None}, REFACTORED) == ()
+    # an old power newly reached through another changed file: listed at the caller
+    read.clear()
+    caller = "from transport import post_json\n\n\ndef ship_metrics(payload):\n    post_json(payload)\n"
+    idle = caller.replace("    post_json(payload)", "    return payload")
+    transport = REFACTORED["transport.py"]
+    gained = delta.compute({"metrics.py": idle, "transport.py": transport},
+                           {"metrics.py": caller, "transport.py": transport})
+    assert [(c.kind, c.function, c.via) for c in gained] == [("network-egress", "ship_metrics", "post_json")]
+    assert sorted(read) == sorted([caller, transport, idle, transport])
+
+
+def test_a_diff_reuses_the_summaries_the_engine_made_of_the_changed_files(repo, monkeypatch):
+    read = _reading_sides(monkeypatch)
+    (repo / "metrics.py").write_text(ADDS_EGRESS)
+    document = json.loads(diff_run(repo, "-f", "json").stdout)
+    assert {(c["kind"], c["function"]) for c in document["capabilities"]} >= {
+        ("network-egress", "_send"), ("process-spawn", "ship")}
+    assert read == [BEFORE]  # the text after the change was summarised once, by the engine
+    # without the combination rules the engine makes no summaries: the delta makes its own
+    read.clear()
+    document = json.loads(diff_run(repo, "-f", "json", "--ignore", "DS114,DS125,DS163,DS183,DS504,DS531").stdout)
+    assert {(c["kind"], c["function"]) for c in document["capabilities"]} >= {
+        ("network-egress", "_send"), ("process-spawn", "ship")}
+    assert sorted(read) == sorted([ADDS_EGRESS, BEFORE])
+
+
+SHAPES = '''import os, os.path as osp
+from . import sibling
+from pkg.sub import (a as b, c)
+from x import *
+counter = 0
+token: str = os.environ.get("T")
+
+
+@decorate(lambda v: v + 1)
+async def handler(req, *, key=None):
+    global counter
+    counter += 1
+    with open(req) as fh, lock:
+        data = fh.read()
+    if (n := len(data)) > 3 and not osp.exists("/tmp/x"):
+        return [y async for y in req if y]
+    match data:
+        case {"k": [1, *rest]}:
+            pass
+    class Inner(Base, metaclass=Meta):
+        field = 1
+
+        def method(self):
+            field = 2
+            return f"{self!r:>{field}}" + (lambda: field)()
+    data = {**other, "x": (1, 2)}[0:1]
+    return data
+'''
+
+
+def test_the_models_walk_agrees_with_the_rule_helpers():
+    """`tree` reads the same nodes, in the same order, and the same names as `_support` and
+    `logic_bombs` (without whitespace and punctuation): the summaries come out identical."""
+    from analyzer.engines.cst.capabilities import tree
+    from analyzer.engines.cst.rules import _support, behaviour, logic_bombs
+
+    sources = [SHAPES, ADDS_EGRESS, *REFACTORED.values(), Path(behaviour.__file__).read_text(encoding="utf-8"),
+               Path(tree.__file__).read_text(encoding="utf-8")]
+    sources += [case for rule in behaviour._CombinationRule.__subclasses__() for case in (*rule.VALID, *rule.INVALID)]
+    for text in sources:
+        module = libcst.parse_module(text)
+        expected_aliases = list(_support.import_aliases(module).items())  # and _support's caches are this module's
+        roots = [module, *module.body, *(n for n in tree.walk(module) if isinstance(n, libcst.FunctionDef))]
+        for root in roots:
+            for into in (True, False):
+                expected = [n for n in _support._walk(root, into) if n is root or not tree.is_token(type(n))]
+                assert [id(n) for n in tree.walk(root, into)] == [id(n) for n in expected]
+            assert tree.single_bindings(root) == _support.single_bindings(root)
+        aliases, bindings, counters = tree.module_names(module)
+        assert list(aliases.items()) == expected_aliases
+        assert bindings == _support.single_bindings(module)
+        assert counters == logic_bombs._global_counters(module)
+    assert tree.module_names(libcst.parse_module(SHAPES))[2] == {"counter"}
+
+
 def _index(files: dict[str, str]) -> graph.Index:
     project = Project(Path("/nonexistent"), files)
     index = graph.Index(project)

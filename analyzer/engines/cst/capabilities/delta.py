@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from analyzer import parse
 from analyzer.engines.cst.capabilities import facts as f
 from analyzer.engines.cst.capabilities.change import NewCapability
-from analyzer.engines.cst.capabilities.graph import Index, Reached
+from analyzer.engines.cst.capabilities.graph import INDEX_KEY, Index, Reached
 from analyzer.engines.cst.capabilities.summary import MODULE, FileSummary, Scope, summarise
 from analyzer.sources import Project
 
@@ -38,21 +38,24 @@ Power = tuple[str, str]  # (kind, detail)
 
 
 def compute(before: Mapping[str, str | None], after: Mapping[str, str],
-            allowed_hosts: Iterable[str] = ()) -> tuple[NewCapability, ...]:
+            allowed_hosts: Iterable[str] = (), *,
+            summaries: Mapping[str, FileSummary] | None = None) -> tuple[NewCapability, ...]:
     """New capabilities of the files in `after`; `before` maps the same paths to their text before
-    the change (None: the file is new). Files that do not parse add nothing."""
-    return parse.run_deep(_compute, before, after, tuple(allowed_hosts))
+    the change (None: the file is new). Files that do not parse add nothing. `summaries`: some
+    files' summaries already made from their text in `after` (the run's libcst engine made them
+    for the combination rules), which are not made again."""
+    return parse.run_deep(_compute, before, after, tuple(allowed_hosts), summaries or {})
 
 
 class _Side:
     """The changed files on one side of the change, and what each of their scopes reaches."""
 
-    def __init__(self, texts: Mapping[str, str | None]) -> None:
+    def __init__(self, texts: Mapping[str, str | None], ready: Mapping[str, FileSummary]) -> None:
         python = {p: t for p, t in texts.items() if t is not None and p.endswith(".py")}
         self.index = Index(Project(Path("."), python))
         self.scopes: dict[tuple[str, str], Scope] = {}
         for path, text in sorted(python.items()):
-            for summary in _summaries(path, text):
+            for summary in [ready[path]] if path in ready else _summaries(path, text):
                 self.index.add(summary)
                 self.scopes.update({(path, q): scope for q, scope in summary.scopes.items()})
         self._reached: dict[tuple[str, str], dict[Power, Reached]] = {}
@@ -73,8 +76,14 @@ class _Side:
 
 
 def _compute(before: Mapping[str, str | None], after: Mapping[str, str],
-             allowed_hosts: tuple[str, ...]) -> tuple[NewCapability, ...]:
-    old, new = _Side(before), _Side(after)
+             allowed_hosts: tuple[str, ...], summaries: Mapping[str, FileSummary]) -> tuple[NewCapability, ...]:
+    new = _Side(after, summaries)
+    # Every power listed below is a reported fact of some scope of `new` (reached through the
+    # changed files only): without one, nothing can be listed and the files before the change
+    # need not be parsed (most changes: a refactor, a fix, docs).
+    if not any(_reported(fact) and not _allowed(fact, allowed_hosts) for _, fact in new.own()):
+        return ()
+    old = _Side(before, {})
     had = {(fact.kind, fact.detail) for _, fact in old.own()}
     found: dict[tuple[str, str, str, str], NewCapability] = {}
     for scope, fact in new.own():  # powers no changed file had before
@@ -114,10 +123,6 @@ def _summaries(path: str, text: str) -> list[FileSummary]:
     return [summarise(path, module)] if module is not None else []
 
 
-def _facts(summary: FileSummary) -> Iterable[f.Fact]:
-    return (fact for scope in summary.scopes.values() for fact, _ in scope.facts)
-
-
 def _reported(fact: f.Fact) -> bool:
     return fact.kind in REPORTED and not (fact.kind == f.SECRET and fact.grade == f.WEAK)
 
@@ -125,3 +130,13 @@ def _reported(fact: f.Fact) -> bool:
 def _allowed(fact: f.Fact, allowed_hosts: tuple[str, ...]) -> bool:
     host = fact.host.lower()
     return bool(host) and any(host == h or host.endswith("." + h) for h in (a.lower().strip(".") for a in allowed_hosts))
+
+
+def made_by_engine(project: Project, texts: Mapping[str, str]) -> dict[str, FileSummary]:
+    """The summaries of `texts` that the run's libcst engine made (`graph.index_for`) from these
+    very texts, still held by the run's index (it forgets all but the most recently used)."""
+    index = project.cache.get(INDEX_KEY)
+    if not isinstance(index, Index):
+        return {}
+    return {path: summary for path, text in texts.items()
+            if project.texts.get(path) == text and (summary := index.held(path)) is not None}

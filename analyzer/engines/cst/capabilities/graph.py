@@ -27,6 +27,7 @@ from analyzer.findings import FlowStep, Region
 from analyzer.sources import Project
 
 _UNTRACED = frozenset({f.DECODE})  # in the delta, in no combination
+INDEX_KEY = "capabilities.index"  # the run's Index in `Project.cache`
 MAX_DEPTH = 6
 MAX_SCOPES = 200
 # Methods the runtime calls on an instance, or on a class handed over as a value (cmdclass,
@@ -69,6 +70,10 @@ class Index:
     def add(self, summary: FileSummary) -> None:
         self._files.pop(summary.path, None)
         self._files[summary.path] = summary  # the most recently used last (see `trim`)
+
+    def held(self, path: str) -> FileSummary | None:
+        """The summary of `path` if this index holds one (made from the project's text)."""
+        return self._files.get(path)
 
     def summary(self, path: str, module: cst.Module | None = None) -> FileSummary | None:
         if path not in self._files:
@@ -284,12 +289,11 @@ def _common_prefix(a: str, b: str) -> int:
 
 def index_for(project: Project | None, path: str, module: cst.Module) -> tuple[Index, FileSummary]:
     """The run's index (one per project, shared by every rule and file) and this file's summary."""
-    key = "capabilities.index"
-    index = project.cache.get(key) if project is not None else None
+    index = project.cache.get(INDEX_KEY) if project is not None else None
     if not isinstance(index, Index):
         index = Index(project)
         if project is not None:
-            project.cache[key] = index
+            project.cache[INDEX_KEY] = index
     summary = index._files.get(path)
     if summary is None or summary.module is not module:
         summary = summarise(path, module)

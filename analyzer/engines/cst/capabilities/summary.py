@@ -19,6 +19,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 
 from analyzer.engines.cst.capabilities import facts as f
+from analyzer.engines.cst.capabilities import tree
 from analyzer.engines.cst.rules import _support as s
 from analyzer.engines.cst.rules import install_time, logic_bombs
 
@@ -41,6 +42,7 @@ _CALLBACK_TAKERS = (
 _ENTRY_METHODS = frozenset({"run", "initialize", "finalize", "initialize_options", "finalize_options", "__init__",
                             "build_extension", "build_extensions", "make_release_tree"})
 _SINK_METHODS = frozenset({"execute", "executescript", "executemany"})
+_EXPR_KINDS = frozenset({cst.Call, cst.Subscript, cst.WithItem, cst.Lambda, cst.Dict})  # what `_expr` reads
 
 
 @dataclass
@@ -100,8 +102,8 @@ class _Extractor:
     def __init__(self, path: str, module: cst.Module) -> None:
         self.path = path
         self.module = module
-        self.aliases = s.import_aliases(module)
-        self.guards = logic_bombs._Guards(self.aliases, s.single_bindings(module), logic_bombs._global_counters(module))
+        self.aliases, self.bindings, counters = tree.module_names(module)
+        self.guards = logic_bombs._Guards(self.aliases, self.bindings, counters)
         self.scopes: dict[str, Scope] = {}
         self._statement_network = False
         self._scope_bindings: dict[cst.CSTNode, dict[str, cst.BaseExpression]] = {}
@@ -249,23 +251,26 @@ class _Extractor:
     def _expr(self, node: cst.CSTNode, scope: Scope, guard: tuple[str, ...]) -> None:
         bindings = self._bindings(scope)
         params = frozenset(scope.params)
-        for sub in s._walk(node, False):  # each statement once: not worth remembering
-            if isinstance(sub, cst.Call):
+        for sub in tree.walk(node, False):  # each statement once: not worth remembering
+            kind = type(sub)
+            if kind not in _EXPR_KINDS:
+                continue
+            if kind is cst.Call:
                 self._call(sub, scope, guard, bindings, params)
-            elif isinstance(sub, cst.Subscript):
+            elif kind is cst.Subscript:
                 fact = f.environ_subscript(sub)
                 if fact is not None:
                     scope.facts.append((fact, guard))
-            elif isinstance(sub, cst.WithItem) and sub.asname is not None and isinstance(sub.asname.name, cst.Name):
+            elif kind is cst.WithItem and sub.asname is not None and isinstance(sub.asname.name, cst.Name):
                 handle = sub.asname.name.value
                 if self._is_net(sub.item, scope):
                     scope.net.add(handle)
                 elif isinstance(sub.item, cst.Call) and s.call_name(sub.item, self.aliases) in ("open", "io.open"):
                     if "w" in (s.const_str(s.arg(sub.item, 1, "mode")) or "") and sub.item.args:
                         scope.handles[handle] = sub.item.args[0].value
-            elif isinstance(sub, cst.Lambda):  # runs from the scope that wrote it
+            elif kind is cst.Lambda:  # runs from the scope that wrote it
                 self._expr(sub.body, scope, guard)
-            elif isinstance(sub, cst.Dict):  # cmdclass={"install": PostInstall}, handler tables
+            elif kind is cst.Dict:  # cmdclass={"install": PostInstall}, handler tables
                 for element in sub.elements:
                     if isinstance(element, cst.DictElement):
                         self._reference(element.value, scope, guard, "registered in a table")
@@ -273,12 +278,10 @@ class _Extractor:
     def _bindings(self, scope: Scope) -> dict[str, cst.BaseExpression]:
         """Names bound once in the scope, over those bound once at module level (constants)."""
         if scope.qualname == MODULE:
-            return s.single_bindings(self.module)
+            return self.bindings
         if scope.node not in self._scope_bindings:
-            # the body, as ScopedRule asks for it: one walk of each function for all rules
-            local = s.single_bindings(getattr(scope.node, "body", scope.node))
-            self._scope_bindings[scope.node] = {**s.single_bindings(self.module), **local} if local else \
-                s.single_bindings(self.module)
+            local = tree.single_bindings(getattr(scope.node, "body", scope.node))  # as ScopedRule reads it
+            self._scope_bindings[scope.node] = {**self.bindings, **local} if local else self.bindings
         return self._scope_bindings[scope.node]
 
     def _call(self, call: cst.Call, scope: Scope, guard, bindings, params) -> None:  # type: ignore[no-untyped-def]
@@ -309,10 +312,10 @@ class _Extractor:
 
     def _is_net(self, expr: cst.BaseExpression, scope: Scope) -> bool:
         """Whether an expression holds network data: a network call, or a name that does."""
-        for node in s._walk(expr, False):
-            if isinstance(node, cst.Call) and s.is_network(s.call_name(node, self.aliases)):
+        for node in tree.walk(expr, False):
+            if type(node) is cst.Call and s.is_network(s.call_name(node, self.aliases)):
                 return True
-            if isinstance(node, cst.Name) and node.value in scope.net:
+            if type(node) is cst.Name and node.value in scope.net:
                 return True
         return False
 
@@ -389,7 +392,7 @@ def trigger_of(test: cst.BaseExpression, guards: logic_bombs._Guards, aliases: d
         found.append("a run counter")
     if logic_bombs.identity_guard(test, guards) is not None or _identity_prefix(test, guards):
         found.append("this host or user")
-    nodes = list(s.walk(test))
+    nodes = tree.walk(test)
     negated = any(isinstance(n, cst.UnaryOperation) and isinstance(n.operator, cst.Not) for n in nodes)
     for node in nodes:
         if isinstance(node, cst.Call):
@@ -405,8 +408,8 @@ def trigger_of(test: cst.BaseExpression, guards: logic_bombs._Guards, aliases: d
 
 def _identity_prefix(test: cst.BaseExpression, guards: logic_bombs._Guards) -> bool:
     """`socket.gethostname().startswith("prod-")`: a host or user matched by a literal prefix."""
-    for node in s.walk(test):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+    for node in tree.walk(test):
+        if type(node) is cst.Call and isinstance(node.func, cst.Attribute) and node.func.attr.value in (
                 "startswith", "endswith") and node.args and s.const_str(node.args[0].value):
             if guards.is_identity(node.func.value):
                 return True
