@@ -16,13 +16,10 @@ build. The document also holds `diffsentry rules`' listings, which it prints wit
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
-import json
 import logging
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,28 +217,10 @@ def _write(directory: Path, path: Path, key: str, signature: list[list[Any]], ca
 
     listings = {"text": render_rules_table(catalogue), "markdown": render_rules_markdown(catalogue)}
     for fmt in stored_files.LISTINGS:  # first: a current catalogue never has older listings beside it
-        _replace(directory, stored_files.listing_path(directory, fmt),
+        stored_files.replace_document(stored_files.listing_path(directory, fmt),
                  {"version": __version__, "signature": signature, "listing": listings[fmt]})
-    _replace(directory, path, {"key": key, "version": __version__, "signature": signature,
+    stored_files.replace_document(path, {"key": key, "version": __version__, "signature": signature,
                                "rules": [spec_to_stored(spec) for spec in catalogue.rules]})
-
-
-def _replace(directory: Path, path: Path, doc: Mapping[str, Any]) -> None:
-    """Replace a stored file atomically (concurrent runs read a whole old or a whole new file)."""
-    import tempfile  # only when the catalogue was built: ~5 ms of start-up otherwise
-
-    temporary = None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=directory, prefix=".catalogue-", suffix=".tmp")
-        temporary = Path(name)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False)
-        os.replace(temporary, path)
-    except OSError:  # read-only or full: the next run builds it again (the result cache notes the directory)
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
 
 
 def spec_to_stored(spec: RuleSpec) -> dict[str, Any]:

@@ -113,6 +113,26 @@ def read_document(path: Path) -> dict[str, Any] | None:
     return doc
 
 
+def replace_document(path: Path, doc: Any) -> None:
+    """Write `doc` as `path` atomically (concurrent runs read a whole old or a whole new file).
+    A read-only or full location is not an error: the next run builds the document again."""
+    import contextlib
+    import tempfile  # only when a document was built: ~5 ms of start-up otherwise
+
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(doc, out, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+
 def is_current(doc: dict[str, Any], files: list[list[Any]]) -> bool:
     """Was `doc` written by this version from the files whose signature is `files`?"""
     return doc.get("version") == __version__ and doc.get("signature") == files

@@ -13,18 +13,16 @@ again; one that cannot be written costs only the next run the build. Never an er
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analyzer import stored
 from analyzer.engines import shared_input, taint_prefilter
 from analyzer.rulespec import read_rule_file
 
@@ -46,13 +44,11 @@ class Plan:
 
 def load(rule_files: Sequence[Path]) -> Plan:
     """The plan of these rule files: the stored copy when it was built from them by this code."""
-    from analyzer import cache  # sqlite3 and friends: not for the callers that never get here
-
     key = _key(rule_files)
-    path = cache.default_directory() / f"semgrep-plan-v{STORED_SCHEMA}.json"
-    stored = _read(path, key)
-    if stored is not None:
-        return stored
+    path = stored.default_directory() / f"semgrep-plan-v{STORED_SCHEMA}.json"
+    kept = _read(path, key)
+    if kept is not None:
+        return kept
     plan = build(rule_files)
     _write(path, key, plan)
     return plan
@@ -109,19 +105,6 @@ def _read(path: Path, key: str) -> Plan | None:
 
 
 def _write(path: Path, key: str, plan: Plan) -> None:
-    """Replace the stored copy atomically (concurrent runs read a whole old or a whole new file)."""
     payload = _payload(plan)
-    doc = {"key": key, "digest": hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest(),
-           "payload": payload}
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=".semgrep-plan-", suffix=".tmp")
-        temporary = Path(name)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False)
-        os.replace(temporary, path)
-    except OSError:  # read-only or full: the next run builds it again
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+    digest = hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
+    stored.replace_document(path, {"key": key, "digest": digest, "payload": payload})
