@@ -3,7 +3,8 @@
 A rule is a `CstRule` subclass in `analyzer/engines/cst/rules/`. Its class attributes are its
 catalogue entry and its `VALID`/`INVALID` examples are its tests (Fixit's shape). It reports with
 `self.report(node)`; positions are resolved only for files where some rule reported, because
-libcst's `PositionProvider` costs more than parsing.
+libcst's `PositionProvider` costs more than parsing. The rules' `visit_*`/`leave_*` methods are
+called by `walk.visit_batched`, libcst's batched visit without its rebuilding of every node.
 
 Rules that read the raw text (invisible characters, hidden code) override `check_text`; they run
 even when libcst could not parse the file.
@@ -26,6 +27,7 @@ import libcst
 from libcst.metadata import CodeRange, PositionProvider
 
 from analyzer.rulespec import RuleSpec, spec_from_mapping
+from analyzer.engines.cst import walk
 from analyzer.findings import Confidence, Finding, FlowStep, Region, Severity
 from analyzer.parse import ParsedModule
 from analyzer.sources import Project
@@ -144,16 +146,14 @@ def run_rules(
         if uses_tree(type(rule)) and (rule.TRIGGER is None or rule.TRIGGER.search(parsed.text))
     ]
     module = parsed.module if visitors else None  # parses (lazily) only when a visitor may fire
-    wrapper = None
     if module is not None:
-        wrapper = libcst.MetadataWrapper(module, unsafe_skip_copy=True)
-        wrapper.visit_batched(visitors)
+        walk.visit_batched(module, visitors)  # libcst's batched visit without rebuilding the tree
     for rule in rules:
         rule.check_text()
     if not any(r._reports for r in rules):
         return []
-    positions = wrapper.resolve(PositionProvider) if wrapper is not None and any(
-        rep.node is not None for r in rules for rep in r._reports
+    positions = libcst.MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider) if (
+        module is not None and any(rep.node is not None for r in rules for rep in r._reports)
     ) else {}
     findings = []
     for rule in rules:

