@@ -17,23 +17,34 @@ import libcst as cst
 from analyzer.engines.cst import walk as _walker
 from analyzer.engines.cst.framework import CstRule
 
-# Facts about the module being checked, shared by every rule class of the batch: the engine runs
-# all rules over one file before the next, so the caches hold one module at a time.
-_MODULE: list[cst.Module] = []
-_ALIASES: dict[int, dict[str, str]] = {}
-_BINDINGS: dict[int, dict[str, cst.BaseExpression]] = {}
+# Facts about the modules being checked, shared by every rule class of the batch. Entries keep
+# the node they were computed for, so that a recycled id() never returns another node's facts.
+# The capability summaries read other files' modules in the middle of a file's rules: the facts of
+# the last few modules are kept (when every switch of module cleared them, each file's import
+# aliases and bindings were computed again for every function: on django/db a third of the rules'
+# time); a module beyond those clears them all, which bounds what they hold.
+_KEEP_MODULES = 4
+_MODULES: list[cst.Module] = []
+_ALIASES: dict[int, tuple[cst.Module, dict[str, str]]] = {}
+_BINDINGS: dict[int, tuple[cst.CSTNode, dict[str, cst.BaseExpression]]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
-# Subtrees walked more than once (every function body is walked by several rules and helpers);
-# the node is kept beside its walk so that a recycled id() cannot return another node's walk.
+# Subtrees walked more than once (every function body is walked by several rules and helpers).
 _WALKS: dict[tuple[int, bool], tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
 
 
 def _same_module(module: cst.Module) -> None:
-    if not _MODULE or _MODULE[0] is not module:
-        _MODULE[:] = [module]
+    if _MODULES and _MODULES[-1] is module:
+        return
+    for index, known in enumerate(_MODULES):
+        if known is module:
+            _MODULES.append(_MODULES.pop(index))
+            return
+    if len(_MODULES) >= _KEEP_MODULES:
+        _MODULES.clear()
         _ALIASES.clear()
         _BINDINGS.clear()
         _WALKS.clear()
+    _MODULES.append(module)
 
 
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -69,7 +80,7 @@ def walk(node: cst.CSTNode, *, into_scopes: bool = True) -> Iterator[cst.CSTNode
     `into_scopes=False`, not into nested defs/classes/lambdas.
 
     Remembered for the module being checked (see `_WALKS`)."""
-    if not _MODULE:
+    if not _MODULES:
         return iter(_walk(node, into_scopes))
     key = (id(node), into_scopes)
     hit = _WALKS.get(key)
@@ -100,8 +111,8 @@ def import_aliases(module: cst.Module) -> dict[str, str]:
     """Local name -> dotted name for every import anywhere in the module (last one wins)."""
     _same_module(module)
     cached = _ALIASES.get(id(module))
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is module:
+        return cached[1]
     aliases: dict[str, str] = {}
     for node in walk(module):
         if isinstance(node, cst.Import):
@@ -120,7 +131,7 @@ def import_aliases(module: cst.Module) -> dict[str, str]:
                 name = dotted(alias.name) or ""
                 local = dotted(alias.asname.name) if alias.asname is not None else name  # type: ignore[arg-type]
                 aliases[local or name] = f"{base}.{name}"
-    _ALIASES[id(module)] = aliases
+    _ALIASES[id(module)] = (module, aliases)
     return aliases
 
 
@@ -282,8 +293,8 @@ def literal_text(node: cst.CSTNode | None, bindings: dict[str, cst.BaseExpressio
 def single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
     """Names assigned exactly once (plain `name = value`, `with … as name`) anywhere under `scope`."""
     cached = _BINDINGS.get(id(scope))
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] is scope:
+        return cached[1]
     seen: dict[str, list[cst.BaseExpression]] = {}
     for node in walk(scope):
         if isinstance(node, cst.Assign):
@@ -297,8 +308,8 @@ def single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
             if node.asname is not None and isinstance(node.asname.name, cst.Name):
                 seen.setdefault(node.asname.name.value, []).append(node.item)
     result = {name: values[0] for name, values in seen.items() if len(values) == 1}
-    if _MODULE:
-        _BINDINGS[id(scope)] = result
+    if _MODULES:
+        _BINDINGS[id(scope)] = (scope, result)
     return result
 
 
