@@ -88,6 +88,11 @@ class CstRule(libcst.BatchableCSTVisitor):
 
     #: A regex every file this rule could report on contains; None: any file may.
     TRIGGER: ClassVar[re.Pattern[str] | None] = None
+    #: Words one of which every text TRIGGER matches contains (lowercase when TRIGGER ignores case:
+    #: then looked for in the lowercased text of ASCII files only). A file with none is not searched
+    #: with TRIGGER: `word in text` is a fast scan, a regex that starts with `\b` or ignores case is
+    #: not (tests/test_cst_triggers.py checks the words against TRIGGER).
+    TRIGGER_WORDS: ClassVar[tuple[str, ...]] = ()
 
     spec: ClassVar[RuleSpec]
 
@@ -141,10 +146,8 @@ def run_rules(
     """Run the rules over one file; exceptions propagate to the engine, which reports them."""
     context = RuleContext(parsed.path, parsed.text, project)
     rules = [cls(context) for cls in rule_classes]
-    visitors = [
-        rule for rule in rules
-        if uses_tree(type(rule)) and (rule.TRIGGER is None or rule.TRIGGER.search(parsed.text))
-    ]
+    admits = _Triggers(parsed.text)
+    visitors = [rule for rule in rules if uses_tree(type(rule)) and admits(type(rule))]
     module = parsed.module if visitors else None  # parses (lazily) only when a visitor may fire
     if module is not None:
         walk.visit_batched(module, visitors)  # libcst's batched visit without rebuilding the tree
@@ -172,6 +175,43 @@ def run_rules(
                 )
             )
     return findings
+
+
+class _Triggers:
+    """Whether a rule's TRIGGER matches a text: its words first, and for an ASCII text the
+    trigger compiled for ASCII (the same matches on such a text, found ~2x faster)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ascii = text.isascii()
+        self.lowered: str | None = None
+
+    def __call__(self, rule: type[CstRule]) -> bool:
+        trigger, words = rule.TRIGGER, rule.TRIGGER_WORDS
+        if trigger is None:
+            return True
+        if words:
+            if not trigger.flags & re.IGNORECASE:
+                if not any(word in self.text for word in words):
+                    return False
+            elif self.ascii:
+                if self.lowered is None:
+                    self.lowered = self.text.lower()
+                if not any(word in self.lowered for word in words):
+                    return False
+        return bool((_for_ascii(trigger) if self.ascii else trigger).search(self.text))
+
+
+_ASCII_TRIGGERS: dict[re.Pattern[str], re.Pattern[str]] = {}
+
+
+def _for_ascii(trigger: re.Pattern[str]) -> re.Pattern[str]:
+    """`trigger` with ASCII-only classes and case folding: on a text of ASCII characters only,
+    it matches exactly where `trigger` does."""
+    found = _ASCII_TRIGGERS.get(trigger)
+    if found is None:
+        found = _ASCII_TRIGGERS[trigger] = re.compile(trigger.pattern, (trigger.flags & ~re.UNICODE) | re.ASCII)
+    return found
 
 
 def _region(code_range: CodeRange) -> Region:

@@ -50,7 +50,11 @@ def _is_setup_script(module: cst.Module, aliases: dict[str, str]) -> bool:
 
 
 def _is_main_guard(node: cst.If) -> bool:
-    text = source_of(node.test).replace("'", '"').replace(" ", "")
+    test = node.test  # only `a == b` can read `__name__=="__main__"` (rendering every test was slow)
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)):
+        return False
+    text = source_of(test).replace("'", '"').replace(" ", "")
     return text in ('__name__=="__main__"', '"__main__"==__name__')
 
 
@@ -102,6 +106,7 @@ class _SetupScriptRule(ScopedRule):
 
 class SetupCmdclassRunsCommands(_SetupScriptRule):
     TRIGGER = re.compile(r"\bsetup\b")
+    TRIGGER_WORDS = ("setup",)
     id = "DS160"
     name = "setup-install-command-runs-code"
     severity = Severity.ERROR
@@ -179,6 +184,7 @@ class SetupCmdclassRunsCommands(_SetupScriptRule):
 
 class SetupScriptSideEffect(_SetupScriptRule):
     TRIGGER = re.compile(r"\bsetup\b")
+    TRIGGER_WORDS = ("setup",)
     id = "DS161"
     name = "setup-script-network-or-shell-call"
     severity = Severity.ERROR
@@ -245,6 +251,7 @@ class SetupScriptSideEffect(_SetupScriptRule):
 
 class ImportTimeSideEffect(ScopedRule):
     TRIGGER = re.compile(r"(?i)requests|urllib|http|socket|subprocess|system|popen|exec|eval|spawn|compile")
+    TRIGGER_WORDS = ("requests", "urllib", "http", "socket", "subprocess", "system", "popen", "exec", "eval", "spawn", "compile")
     id = "DS162"
     name = "import-time-network-or-process-call"
     severity = Severity.ERROR

@@ -244,6 +244,7 @@ _YEARISH = re.compile(r"\b(19[7-9]\d|2\d{3})\b")
 
 class DateGuardedAction(_GuardRule):
     TRIGGER = re.compile(r"datetime|\btime\b|\bdate\b|timezone|arrow|pendulum")
+    TRIGGER_WORDS = ("time", "date", "arrow", "pendulum")
     id = "DS180"
     name = "date-guarded-dangerous-action"
     severity = Severity.ERROR
@@ -324,6 +325,7 @@ class DateGuardedAction(_GuardRule):
 
 class CounterGuardedAction(_GuardRule):
     TRIGGER = re.compile(r"\bglobal\b|\.read")
+    TRIGGER_WORDS = ("global", ".read")
     id = "DS181"
     name = "counter-guarded-dangerous-action"
     severity = Severity.ERROR

@@ -148,6 +148,7 @@ class ScheduledJobInstalled(_PersistenceRule):
 
 class ShellStartupFileModified(_PersistenceRule):
     TRIGGER = re.compile(r"(?i)\.(bash|zsh|csh|tcsh|ksh)rc\b|profile|\.zshenv|\.zlogin|bash_login|config\.fish|/etc/environment")
+    TRIGGER_WORDS = ("bashrc", "zshrc", "cshrc", "kshrc", "profile", ".zshenv", ".zlogin", "bash_login", "config.fish", "/etc/environment")
     id = "DS151"
     name = "shell-startup-file-modified"
     severity = Severity.WARNING
@@ -260,6 +261,7 @@ class AuthorizedKeysModified(_PersistenceRule):
 
 class AutostartEntryWritten(_PersistenceRule):
     TRIGGER = re.compile(r"(?i)startup|autostart|CurrentVersion|Winlogon")
+    TRIGGER_WORDS = ("startup", "autostart", "currentversion", "winlogon")
     id = "DS153"
     name = "autostart-entry-written"
     severity = Severity.ERROR

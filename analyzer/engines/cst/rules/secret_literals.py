@@ -25,30 +25,32 @@ import libcst as cst
 from analyzer.engines.cst.framework import CstRule
 from analyzer.findings import Confidence, Region, Severity
 
-# (provider, pattern). Each pattern matches the whole token; look-arounds keep it from matching
-# inside a longer word.
-TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (provider, re.compile(pattern))
-    for provider, pattern in (
-        ("AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])"),
-        ("GitHub token", r"(?<![A-Za-z0-9_])(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
-        ("GitHub fine-grained token", r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])"),
-        ("GitLab token", r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])"),
-        ("Anthropic API key", r"(?<![A-Za-z0-9_])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}"),
-        ("OpenAI API key", r"(?<![A-Za-z0-9_])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}"),
-        ("OpenAI API key", r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{48}(?![A-Za-z0-9_-])"),
-        ("DeepSeek/DashScope API key", r"(?<![A-Za-z0-9_-])sk-[a-f0-9]{32}(?![A-Za-z0-9_-])"),
-        ("Slack token", r"(?<![A-Za-z0-9_])xox[abposre]-\d{6,}-[A-Za-z0-9-]{10,}"),
-        ("Slack webhook URL", r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}"),
-        ("Discord webhook URL", r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,}/[A-Za-z0-9_-]{60,}"),
-        ("Stripe live key", r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,}"),
-        ("Google API key", r"(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])"),
-        ("Hugging Face token", r"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])"),
-        ("npm token", r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])"),
-        ("PyPI token", r"(?<![A-Za-z0-9_])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
-        ("SendGrid API key", r"(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"),
-        ("Telegram bot token", r"(?<![0-9])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])"),
-        ("Groq API key", r"(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])"),
+# (provider, pattern, needles). Each pattern matches the whole token; look-arounds keep it from
+# matching inside a longer word. Every match contains one of the needles (a literal part of the
+# pattern): a file without any is not searched with that pattern (19 regex scans of every file
+# were this rule's cost; `needle in text` is a fast scan).
+TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (provider, re.compile(pattern), needles)
+    for provider, pattern, needles in (
+        ("AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])", ("AKIA", "ASIA", "ABIA", "ACCA")),
+        ("GitHub token", r"(?<![A-Za-z0-9_])(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
+        ("GitHub fine-grained token", r"(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9])", ("github_pat_",)),
+        ("GitLab token", r"(?<![A-Za-z0-9_])glpat-[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])", ("glpat-",)),
+        ("Anthropic API key", r"(?<![A-Za-z0-9_])sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{80,}", ("sk-ant-",)),
+        ("OpenAI API key", r"(?<![A-Za-z0-9_])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}T3BlbkFJ[A-Za-z0-9_-]{16,}", ("T3BlbkFJ",)),
+        ("OpenAI API key", r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{48}(?![A-Za-z0-9_-])", ("sk-",)),
+        ("DeepSeek/DashScope API key", r"(?<![A-Za-z0-9_-])sk-[a-f0-9]{32}(?![A-Za-z0-9_-])", ("sk-",)),
+        ("Slack token", r"(?<![A-Za-z0-9_])xox[abposre]-\d{6,}-[A-Za-z0-9-]{10,}", ("xox",)),
+        ("Slack webhook URL", r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,}", ("https://hooks.slack.com/services/",)),
+        ("Discord webhook URL", r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/\d{15,}/[A-Za-z0-9_-]{60,}", ("/api/webhooks/",)),
+        ("Stripe live key", r"(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,}", ("_live_",)),
+        ("Google API key", r"(?<![A-Za-z0-9_])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])", ("AIza",)),
+        ("Hugging Face token", r"(?<![A-Za-z0-9_])hf_[A-Za-z]{34}(?![A-Za-z0-9])", ("hf_",)),
+        ("npm token", r"(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36}(?![A-Za-z0-9])", ("npm_",)),
+        ("PyPI token", r"(?<![A-Za-z0-9_])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}", ("pypi-AgEIcHlwaS5vcmc",)),
+        ("SendGrid API key", r"(?<![A-Za-z0-9_])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])", ("SG.",)),
+        ("Telegram bot token", r"(?<![0-9])\d{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])", (":AA",)),
+        ("Groq API key", r"(?<![A-Za-z0-9_])gsk_[A-Za-z0-9]{52}(?![A-Za-z0-9])", ("gsk_",)),
     )
 )
 # Words that mark documentation placeholders rather than real credentials.
@@ -146,7 +148,9 @@ class ApiTokenLiteral(CstRule):
     def check_text(self) -> None:
         text = self.context.text
         starts: list[int] | None = None
-        for provider, pattern in TOKEN_SHAPES:
+        for provider, pattern, needles in TOKEN_SHAPES:
+            if not any(needle in text for needle in needles):
+                continue
             for match in pattern.finditer(text):
                 if not looks_random(match.group()):
                     continue
