@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import libcst as cst
 
@@ -23,6 +24,7 @@ from analyzer.engines.cst.framework import CstRule
 # the last few modules are kept (when every switch of module cleared them, each file's import
 # aliases and bindings were computed again for every function: on django/db a third of the rules'
 # time); a module beyond those clears them all, which bounds what they hold.
+T = TypeVar("T")
 _KEEP_MODULES = 4
 _MODULES: list[cst.Module] = []
 _ALIASES: dict[int, tuple[cst.Module, dict[str, str]]] = {}
@@ -30,6 +32,8 @@ _BINDINGS: dict[int, tuple[cst.CSTNode, dict[str, cst.BaseExpression]]] = {}
 _FIELDS: dict[type, tuple[str, ...]] = {}
 # Subtrees walked more than once (every function body is walked by several rules and helpers).
 _WALKS: dict[tuple[int, bool], tuple[cst.CSTNode, tuple[cst.CSTNode, ...]]] = {}
+# What several rules compute of the same node (`remember`): source text, a function's inputs...
+_MEMO: dict[tuple[str, int], tuple[cst.CSTNode, object]] = {}
 
 
 def _same_module(module: cst.Module) -> None:
@@ -44,6 +48,7 @@ def _same_module(module: cst.Module) -> None:
         _ALIASES.clear()
         _BINDINGS.clear()
         _WALKS.clear()
+        _MEMO.clear()
     _MODULES.append(module)
 
 
@@ -330,8 +335,23 @@ def comparisons(test: cst.BaseExpression) -> list[cst.Comparison]:
     return found
 
 
+def remember(kind: str, node: cst.CSTNode, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered for `node` while its module's facts are kept (see `_MODULES`): for
+    what depends only on the node and its module, which several rules ask for."""
+    key = (kind, id(node))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is node:
+        return hit[1]  # type: ignore[return-value]
+    value = compute()
+    if _MODULES:
+        _MEMO[key] = (node, value)
+    return value
+
+
 def source_of(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
+    # Remembered: libcst's code generation of the same condition, exception or target was most
+    # of the time of the rules that read them (each ran it for the same nodes).
+    return remember("source", node, lambda: cst.Module(body=[]).code_for_node(node))
 
 
 # --- what a call does ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from analyzer.engines.cst.rules._support import (
     dotted,
     import_aliases,
     qualified,
+    remember,
     single_bindings,
     source_of,
     walk,
@@ -92,6 +93,12 @@ class _AuthRule(CstRule):
         self._stack: list[_Function] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        # The same for DS170, DS171 and DS172 (it depends on the function and its module only).
+        fn = remember("auth-function", node, lambda: self._function(node))
+        self._stack.append(fn)
+        self.check_function(fn)
+
+    def _function(self, node: cst.FunctionDef) -> _Function:
         params = {p.name.value for p in (*node.params.params, *node.params.posonly_params, *node.params.kwonly_params)}
         params.discard("self")
         params.discard("cls")
@@ -99,8 +106,7 @@ class _AuthRule(CstRule):
         for target, value in _assignments(node.body):
             if self._is_input(value, fn):
                 fn.inputs.add(target)
-        self._stack.append(fn)
-        self.check_function(fn)
+        return fn
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._stack.pop()
@@ -133,6 +139,9 @@ class _AuthRule(CstRule):
             yield call, name
 
     def denies(self, node: cst.CSTNode) -> bool:
+        return remember("auth-denies", node, lambda: self._denies(node))
+
+    def _denies(self, node: cst.CSTNode) -> bool:
         for call, name in self._call_names(node):
             if name.endswith("abort") and call.args and const_int(call.args[0].value) in (401, 403):
                 return True
@@ -152,7 +161,7 @@ class _AuthRule(CstRule):
         return False
 
     def verifies(self, node: cst.CSTNode) -> bool:
-        return any(_VERIFY.search(name) for _, name in self._call_names(node))
+        return remember("auth-verifies", node, lambda: any(_VERIFY.search(name) for _, name in self._call_names(node)))
 
     def grants(self, node: cst.CSTNode, fn: _Function) -> bool:
         """Does `node` let the caller in: return True, hand on to the wrapped view, log in, mint a token?"""
