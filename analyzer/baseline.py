@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from analyzer import __version__
-from analyzer.defaults import BASELINE_FILE as DEFAULT_FILE  # where the CLI's help reads it
+from analyzer import defaults
 from analyzer.findings import Finding
 from analyzer.fingerprints import normalised_snippet
 
 VERSION = 1
+DEFAULT_FILE = defaults.BASELINE_FILE  # defined where the CLI's help reads it
 
 
 class BaselineError(ValueError):

@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from analyzer.defaults import PER_FILE_TIMEOUT_S as DEFAULT_TIMEOUT_S  # where the CLI's help reads it
+from analyzer import defaults
 from analyzer.findings import Notice, NoticeLevel
 from analyzer.sources import is_manifest_name
 
@@ -69,6 +69,7 @@ _CACHE_LIMIT = 4096
 ONLY_SEMGREP = "only Semgrep analysed this file"
 _NO_OWN_CHECKS = "diffsentry's own checks skipped this file"
 
+DEFAULT_TIMEOUT_S = defaults.PER_FILE_TIMEOUT_S  # defined where the CLI's help reads it
 # Deeper than this (in expected libcst nodes) is refused: far beyond real code (the deepest of
 # 20,000 files of Django, the standard library and site-packages is 569, generated sympy tables)
 # and safely inside what `run_deep` can visit.

@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analyzer.defaults import SUITES  # the rule suites and the rules' suites each runs
+from analyzer import defaults, stored
 from analyzer.findings import Confidence, Finding, Severity
-from analyzer.stored import rulesets_dir  # `rulesets/` in a checkout, or its copy inside a wheel
 
 if TYPE_CHECKING:
     from analyzer.catalogue import Catalogue
@@ -43,6 +42,8 @@ FAMILY_TITLES: Mapping[str, str] = {
     "ai-application": "AI and LLM application risks",
     "source-integrity": "Source integrity",
 }
+SUITES = defaults.SUITES  # the rule suites and the rules' suites each runs (the CLI's help reads them there)
+rulesets_dir = stored.rulesets_dir  # `rulesets/` in a checkout, or its copy inside a wheel
 # "diff", "suppress", "config", "inventory", "ai-policy" and "parse" are pipeline stages with rules of
 # their own (see `StageRule`).
 ENGINES = ("cst", "semgrep", "bandit", "diff", "suppress", "config", "inventory", "ai-policy", "parse")

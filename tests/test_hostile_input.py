@@ -226,13 +226,13 @@ def test_a_50_mb_generated_file_is_refused_not_attempted(tmp_path):
 
 def test_file_vanishing_between_listing_and_reading(tmp_path, monkeypatch):
     (tmp_path / "a.py").write_bytes(SHELL)
-    listed = sources.iter_python_files
+    listed = sources._candidates  # what collect_files walks: (path, whether it is a link)
 
-    def with_ghost(targets, **kwargs):
-        yield from listed(targets, **kwargs)
-        yield tmp_path / "ghost.py"
+    def with_ghost(target, onerror):
+        yield from listed(target, onerror)
+        yield tmp_path / "ghost.py", False
 
-    monkeypatch.setattr(sources, "iter_python_files", with_ghost)
+    monkeypatch.setattr(sources, "_candidates", with_ghost)
     files, notices = sources.collect_files([tmp_path], tmp_path)
     assert [f.path for f in files] == ["a.py"]
     assert [(n.level, n.path, n.message) for n in notices] == [
@@ -280,16 +280,14 @@ def test_unreadable_file_for_real(tmp_path):
 def test_directory_that_cannot_be_listed_is_an_error(tmp_path, monkeypatch):
     (tmp_path / "a.py").write_bytes(SHELL)
     (tmp_path / "sealed").mkdir()
-    real_walk = os.walk
+    real_scandir = os.scandir
 
-    def walk(top, onerror=None, **kwargs):
-        for entry in real_walk(top, onerror=onerror, **kwargs):
-            if entry[0].endswith("sealed"):
-                onerror(PermissionError(13, "Permission denied", entry[0]))
-                continue
-            yield entry
+    def scandir(path="."):  # as for a directory without read permission (the tests may run as root)
+        if os.fspath(path).endswith("sealed"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
 
-    monkeypatch.setattr(sources.os, "walk", walk)
+    monkeypatch.setattr(sources.os, "scandir", scandir)
     files, notices = sources.collect_files([tmp_path], tmp_path)
     assert [f.path for f in files] == ["a.py"]
     assert [(n.level, n.path) for n in notices] == [(NoticeLevel.ERROR, "sealed")]

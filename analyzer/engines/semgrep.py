@@ -47,8 +47,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.defaults import PER_FILE_BUDGET_S  # with DEFAULT_TIMEOUT_S, where the CLI's help reads them
-from analyzer.defaults import SEMGREP_TIMEOUT_S as DEFAULT_TIMEOUT_S
+from analyzer import defaults
 from analyzer.engines import semgrep_plan, taint_prefilter
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import DEFAULT_TIMEOUT_S as PER_FILE_TIMEOUT_S
@@ -61,6 +60,8 @@ OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
 OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
 BASE_FLAGS = ("--json", "--no-rewrite-rule-ids", "--disable-nosem", "--no-git-ignore", "--quiet")
 SOURCE_SUFFIX = "--diffsentry-source"
+# Defined where the command line's help reads them without importing this module.
+DEFAULT_TIMEOUT_S, PER_FILE_BUDGET_S = defaults.SEMGREP_TIMEOUT_S, defaults.PER_FILE_BUDGET_S
 
 
 def budget_s(files: int) -> float:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from analyzer.catalogue import Catalogue
+from typing import TYPE_CHECKING
+
 from analyzer.rulespec import FAMILY_TITLES, RuleSpec
+
+if TYPE_CHECKING:
+    from analyzer.catalogue import Catalogue
 
 DOCS_HEADER = (
     "# diffsentry rules\n\n"
