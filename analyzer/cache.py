@@ -221,11 +221,41 @@ class ResultCache:
                 self._evict(db))))
 
     def _key(self, key: str, source: SourceFile) -> str:
-        known = self._digests.get(id(source.text))
-        if known is None or known[0] is not source.text:
-            known = (source.text, hashlib.sha256(source.text.encode("utf-8", "surrogatepass")).digest())
-            self._digests[id(source.text)] = known
-        return content_key(key, source.path, source.text, known[1])
+        return content_key(key, source.path, source.text, self.text_digest(source.text))
+
+    def text_digest(self, text: str) -> bytes:
+        """SHA-256 of `text`, once per text object for the run (a run looks each file up under
+        several keys, and the run-level key hashes every file too)."""
+        known = self._digests.get(id(text))
+        if known is None or known[0] is not text:
+            known = (text, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+            self._digests[id(text)] = known
+        return known[1]
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under `key` itself (not under a file's content), or None."""
+        rows = self._guard("read", lambda db: db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchall())
+        if not rows:
+            return None
+        try:
+            value = json.loads(zlib.decompress(rows[0][0]))
+        except (zlib.error, ValueError, TypeError, RecursionError):
+            self._unreadable += 1
+            return None
+        self._used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> bool:
+        """Store `value` under `key` itself (see `get`); whether it was stored."""
+        if self._db is None:
+            return False
+        blob = zlib.compress(json.dumps(value, sort_keys=True).encode(), 1)
+        row = (key, blob, len(blob), _now())
+        done = self._guard("write", lambda db: _write(db, lambda: (
+            self._mark_used(db),
+            db.execute("INSERT OR REPLACE INTO results (key, value, size, used) VALUES (?, ?, ?, ?)", row),
+            self._evict(db))) or True)
+        return bool(done)
 
     def count_unreadable(self) -> None:
         """One more entry that was found but could not be used (reported once, at close)."""
@@ -241,7 +271,7 @@ class ResultCache:
         hits = set()
         for path, entry in found.items():
             try:
-                one = [_finding(f) for f in entry["findings"]], [notice_from_dict(n) for n in entry["notices"]]
+                one = [finding_from_dict(f) for f in entry["findings"]], [notice_from_dict(n) for n in entry["notices"]]
             except (KeyError, TypeError, ValueError):
                 self._unreadable += 1
                 continue
@@ -259,7 +289,7 @@ class ResultCache:
                                                if f.path not in failed and f.path in result.scanned}
         for finding in result.findings:
             if finding.path in by_path:
-                by_path[finding.path]["findings"].append(_finding_dict(finding))
+                by_path[finding.path]["findings"].append(finding_dict(finding))
         for notice in result.notices:
             if notice.path in by_path:
                 by_path[notice.path]["notices"].append(notice_dict(notice))
@@ -385,7 +415,7 @@ def _now() -> int:
     return time.time_ns()
 
 
-def _finding_dict(f: Finding) -> dict:
+def finding_dict(f: Finding) -> dict:
     return {
         "rule_id": f.rule_id, "path": f.path, "region": _region(f.region), "message": f.message,
         "severity": int(f.severity), "confidence": int(f.confidence), "engines": list(f.engines),
@@ -394,7 +424,7 @@ def _finding_dict(f: Finding) -> dict:
     }
 
 
-def _finding(d: Mapping[str, Any]) -> Finding:
+def finding_from_dict(d: Mapping[str, Any]) -> Finding:
     return Finding(
         rule_id=d["rule_id"], path=d["path"], region=Region(*d["region"]), message=d["message"],
         severity=Severity(d["severity"]), confidence=Confidence(d["confidence"]), engines=tuple(d["engines"]),

@@ -11,24 +11,23 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analyzer import (
-    baseline, cache, config, dedupe, diff, fingerprints, parse_facts, scope, sources, suppress, unparsable,
-)
+from analyzer import baseline, cache, config, dedupe, fingerprints, run_cache, scope, sources, suppress, unparsable
 from analyzer.catalogue import Catalogue, load_catalogue
-from analyzer.engines import bandit, cst, removed, semgrep
+from analyzer.defaults import PER_FILE_TIMEOUT_S
+from analyzer.engines import bandit, cst, semgrep
 from analyzer.engines.cst.capabilities.change import NewCapability
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule
 from analyzer.rulespec import RuleSpec, semgrep_rule_files
 
-if TYPE_CHECKING:  # imported where used: a configured AI policy
+if TYPE_CHECKING:  # imported where used: a configured AI policy; what a run answered from the cache skips
+    from analyzer import diff, parse_facts
     from analyzer.ai import policy
 
 __all__ = ["Options", "Report", "scan_paths", "scan_change", "analyse"]
@@ -42,7 +41,7 @@ _LOWERING = Path(importlib.util.find_spec("analyzer.lowering").origin)  # type: 
 class Options:
     max_bytes: int = sources.DEFAULT_MAX_BYTES
     semgrep_timeout_s: float | None = None  # None: `semgrep.budget_s` of the files given to Semgrep
-    per_file_timeout_s: float = semgrep.PER_FILE_TIMEOUT_S  # libcst's parse and each Semgrep rule
+    per_file_timeout_s: float = PER_FILE_TIMEOUT_S  # libcst's parse and each Semgrep rule
     exclude: tuple[str, ...] = ()  # `exclude` patterns of the configuration
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id -> configured severity
     suppression: suppress.Policy = suppress.Policy()
@@ -66,6 +65,10 @@ class Report:
     texts: dict[str, str] = field(repr=False, default_factory=dict)
     # Diff modes: powers the changed files gained (see analyzer/engines/cst/capabilities/delta.py).
     capabilities: tuple[NewCapability, ...] = ()
+    # The result-cache entry this report is stored under (`analyzer.run_cache`), when it is stored:
+    # its renderings may be stored under it too; `from_run_cache`: it was read from there.
+    run_key: str | None = field(default=None, compare=False, repr=False)
+    from_run_cache: bool = field(default=False, compare=False, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -108,10 +111,73 @@ def analyse(
     if options.exclude:
         files = [f for f in files if not config.is_excluded(f.path, options.exclude)]
         removals = [r for r in removals if not config.is_excluded(r.path, options.exclude)]
-    timeout_s = options.per_file_timeout_s
     # `open` never raises: a corrupt, locked or unwritable cache is a store that does nothing.
-    with (tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch,
-          cache.ResultCache.open(options.cache_dir) as store):
+    with cache.ResultCache.open(options.cache_dir) as store:
+        # One entry for the whole run first: an unchanged re-run reads it and analyses nothing.
+        run = _run_key(store, files, input_notices, root, catalogue, options, mode, removals, extra, before)
+        stored = _stored_run(store, run, files, root, catalogue, mode, removals) if run else None
+        if stored is not None:
+            return stored
+        report = _analyse(files, input_notices, root, catalogue, options, store, mode=mode, removals=removals,
+                          extra=extra, before=before)
+        if run and run_cache.storable(report.notices, input_notices) and store.put(
+                run, run_cache.encode(report.findings, report.notices, report.files, report.capabilities)):
+            report = replace(report, run_key=run)
+    return report
+
+
+def _run_key(
+    store: cache.ResultCache, files: Sequence[sources.SourceFile], input_notices: Sequence[Notice], root: Path,
+    catalogue: Catalogue, options: Options, mode: str, removals: Sequence[diff.Removal], extra: Sequence[Finding],
+    before: Mapping[str, str | None] | None,
+) -> str | None:
+    if not store.enabled:
+        return None
+    try:
+        return run_cache.run_key(store, files=files, input_notices=input_notices, root=root, catalogue=catalogue,
+                                 options=options, mode=mode, removals=removals, extra=extra, before=before,
+                                 semgrep_executable=semgrep.semgrep_executable())
+    except OSError:  # diffsentry's own files could not be read for the key: no run-level entry
+        return None
+
+
+def _stored_run(
+    store: cache.ResultCache, run: str, files: Sequence[sources.SourceFile], root: Path, catalogue: Catalogue,
+    mode: str, removals: Sequence[diff.Removal],
+) -> Report | None:
+    entry = store.get(run)
+    if entry is None:
+        return None
+    try:
+        stored = run_cache.decode(entry)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        store.count_unreadable()  # analysed again; the cache's one note says so
+        return None
+    texts = {**{r.path: r.after for r in removals if not r.fragment}, **{f.path: f.text for f in files}}
+    return Report(root=root, mode=mode, rules=catalogue.rules, texts=texts, run_key=run, from_run_cache=True, **stored)
+
+
+def _analyse(
+    files: Sequence[sources.SourceFile],
+    input_notices: Sequence[Notice],
+    root: Path,
+    catalogue: Catalogue,
+    options: Options,
+    store: cache.ResultCache,
+    *,
+    mode: str,
+    removals: Sequence[diff.Removal],
+    extra: Sequence[Finding],
+    before: Mapping[str, str | None] | None,
+) -> Report:
+    """`analyse` past the run-level entry: every stage, per-file entries from `store`."""
+    import tempfile
+
+    from analyzer import parse_facts
+    from analyzer.engines import removed
+
+    timeout_s = options.per_file_timeout_s
+    with tempfile.TemporaryDirectory(prefix="diffsentry-") as scratch:
         on_disk = _materialise(files, Path(scratch) / "tree")
         # Parsed when first needed: a file whose engine results and parse facts are cached is not.
         parsed = parse_facts.Parses(on_disk, timeout_s=timeout_s)

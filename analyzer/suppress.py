@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 
 from analyzer.baseline import Baseline
 from analyzer.config import CONFIG_ID
-from analyzer.diff import Removal, change_from_texts, removal_of
 from analyzer.findings import Finding, Region, Suppression
 from analyzer.rulespec import RuleSpec, StageCase, StageRule, spec_from_mapping
 from analyzer.scope import statement_lines
@@ -37,6 +36,7 @@ from analyzer.sources import SourceFile
 
 if TYPE_CHECKING:
     from analyzer.catalogue import Catalogue
+    from analyzer.diff import Removal
 
 ENGINE = "suppress"
 ADDED_ID, MALFORMED_ID = "DS690", "DS691"
@@ -279,6 +279,8 @@ def _spec(fields: dict) -> RuleSpec:
 
 
 def _check_comments(case: StageCase, catalogue: Catalogue) -> list[Finding]:
+    from analyzer.diff import change_from_texts, removal_of  # git and unidiff: not for a run answered from the cache
+
     changed = None
     removals = []
     if case.before is not None:

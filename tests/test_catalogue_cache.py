@@ -132,6 +132,12 @@ def test_a_run_answered_from_the_cache_imports_no_engine(tmp_path):
     assert first.returncode == 1, first.stderr
     heavy = set(HEAVY) & imported_by(tmp_path, "scan", target, "-f", "json")
     assert not heavy - {"packaging", "unidiff"}, f"a warm scan imported {sorted(heavy)}"
+    # Answered by the run's own entry (`analyzer.run_cache`), with its stored SARIF: not even the
+    # diff machinery or sarif-om.
+    sarif = ("scan", target, "-f", "sarif")
+    cli(tmp_path, *sarif)
+    heavy = set(HEAVY) & imported_by(tmp_path, *sarif)
+    assert not heavy, f"an unchanged re-run imported {sorted(heavy)}"
 
 
 # --- the files' signature and the stored listings (`analyzer.stored`) ---------------------------
