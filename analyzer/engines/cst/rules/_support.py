@@ -120,7 +120,8 @@ def import_aliases(module: cst.Module) -> dict[str, str]:
         return cached[1]
     aliases: dict[str, str] = {}
     for node in walk(module):
-        if isinstance(node, cst.Import):
+        kind = type(node)  # (exact types: neither class has subclasses)
+        if kind is cst.Import:
             for alias in node.names:
                 full = dotted(alias.name) or ""
                 if alias.asname is not None:
@@ -128,7 +129,7 @@ def import_aliases(module: cst.Module) -> dict[str, str]:
                 else:
                     top = full.split(".")[0]
                     aliases[top] = top
-        elif isinstance(node, cst.ImportFrom):
+        elif kind is cst.ImportFrom:
             if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
                 continue
             base = dotted(node.module) or ""
@@ -302,14 +303,15 @@ def single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
         return cached[1]
     seen: dict[str, list[cst.BaseExpression]] = {}
     for node in walk(scope):
-        if isinstance(node, cst.Assign):
+        kind = type(node)  # exact types (none of these classes has subclasses): isinstance against
+        if kind is cst.Assign:  # libcst's ABCs for every node of every walk was slow
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     seen.setdefault(target.target.value, []).append(node.value)
-        elif isinstance(node, cst.AnnAssign):
+        elif kind is cst.AnnAssign:
             if isinstance(node.target, cst.Name) and node.value is not None:
                 seen.setdefault(node.target.value, []).append(node.value)
-        elif isinstance(node, cst.WithItem):
+        elif kind is cst.WithItem:
             if node.asname is not None and isinstance(node.asname.name, cst.Name):
                 seen.setdefault(node.asname.name.value, []).append(node.item)
     result = {name: values[0] for name, values in seen.items() if len(values) == 1}
@@ -320,7 +322,7 @@ def single_bindings(scope: cst.CSTNode) -> dict[str, cst.BaseExpression]:
 
 def calls_in(node: cst.CSTNode) -> Iterator[cst.Call]:
     """Every call under `node`, not descending into nested functions, classes or lambdas."""
-    return (n for n in walk(node, into_scopes=False) if isinstance(n, cst.Call))
+    return (n for n in walk(node, into_scopes=False) if type(n) is cst.Call)  # (no subclasses)
 
 
 def comparisons(test: cst.BaseExpression) -> list[cst.Comparison]:

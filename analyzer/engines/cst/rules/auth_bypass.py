@@ -152,11 +152,11 @@ class _AuthRule(CstRule):
             if any(a.keyword and a.keyword.value in ("status", "status_code") and const_int(a.value) in (401, 403)
                    for a in call.args):
                 return True
-        for sub in _walk(node):
-            if isinstance(sub, cst.Return) and isinstance(sub.value, cst.Tuple):
+        for sub in _walk(node):  # (exact types below: neither class has subclasses)
+            if type(sub) is cst.Return and isinstance(sub.value, cst.Tuple):
                 if any(const_int(el.value) in (401, 403) for el in sub.value.elements):
                     return True
-            if isinstance(sub, cst.Raise) and sub.exc is not None and _DENY_EXC.search(source_of(sub.exc)):
+            if type(sub) is cst.Raise and sub.exc is not None and _DENY_EXC.search(source_of(sub.exc)):
                 return True
         return False
 
@@ -214,11 +214,12 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def _assignments(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
     for sub in _walk(body):
-        if isinstance(sub, cst.Assign):
+        kind = type(sub)  # (exact types: neither class has subclasses)
+        if kind is cst.Assign:
             for target in sub.targets:
                 if isinstance(target.target, cst.Name):
                     yield target.target.value, sub.value
-        elif isinstance(sub, cst.AnnAssign) and isinstance(sub.target, cst.Name) and sub.value is not None:
+        elif kind is cst.AnnAssign and isinstance(sub.target, cst.Name) and sub.value is not None:
             yield sub.target.value, sub.value
 
 

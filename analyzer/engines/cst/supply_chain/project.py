@@ -50,6 +50,10 @@ class ProjectFacts:
     manifests: frozenset[str]  # repo-relative paths of every manifest found
     texts: Mapping[str, str] = field(repr=False, default_factory=dict)
     _declared: dict[str, Declared | None] = field(default_factory=dict, repr=False)
+    # Each manifest's declared names (or why it could not be read), read once per run: every
+    # directory it governs asked again (the five files of bench_django's diff, in five
+    # directories, parsed Django's pyproject.toml five times).
+    _names: dict[str, frozenset[str] | UnreadManifest] = field(default_factory=dict, repr=False)
     _unread: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, repr=False)
 
     def is_own_module(self, module: str) -> bool:
@@ -84,10 +88,14 @@ class ProjectFacts:
             text = self._read(manifest)
             if text is None:
                 continue
-            try:
-                names = _declared_names(manifest, text)
-            except UnreadManifest as exc:
-                unread.append((manifest, str(exc)))
+            names = self._names.get(manifest)
+            if names is None:
+                try:
+                    names = self._names[manifest] = frozenset(_declared_names(manifest, text))
+                except UnreadManifest as exc:
+                    names = self._names[manifest] = exc
+            if isinstance(names, UnreadManifest):
+                unread.append((manifest, str(names)))
                 continue
             if names:
                 keys |= names
