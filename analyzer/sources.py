@@ -183,8 +183,16 @@ def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
             raise UnreadableSource("not a regular file (a FIFO, socket or device); not read")
         if info.st_size > max_bytes:  # checked before reading: a huge file is refused, not loaded
             raise UnreadableSource(f"larger than the size limit ({info.st_size:,} > {max_bytes:,} bytes); not analysed")
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            data = stream.read(max_bytes + 1)  # a file growing while read is still bounded
+        # `os.read` until the end, never past max_bytes + 1 (a file growing while read is still
+        # bounded): a buffered stream per file was ~12% of reading Django's 879 files.
+        chunks, remaining = [], max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
     except OSError as exc:
         raise UnreadableSource(exc.strerror or str(exc)) from None
     finally:

@@ -197,6 +197,24 @@ def test_size_limit_is_configurable(tmp_path):
     assert notices_for(document, "a.py") == [("error", "larger than the size limit (29 > 10 bytes); not analysed")]
 
 
+def test_short_reads_are_read_to_the_end_and_growth_is_still_bounded(tmp_path, monkeypatch):
+    """`read_bytes` reads with `os.read` until the end: a read may return less than asked for."""
+    text = b"x = 1\n" * 500
+    (tmp_path / "a.py").write_bytes(text)
+    real_read = os.read
+    monkeypatch.setattr(sources.os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    assert sources.read_bytes(tmp_path / "a.py", max_bytes=len(text)) == text
+    with pytest.raises(sources.UnreadableSource, match="larger than the size limit"):
+        sources.read_bytes(tmp_path / "a.py", max_bytes=len(text) - 1)
+    # A file that grows after its size was checked: never more than max_bytes + 1 read.
+    asked = []
+    monkeypatch.setattr(sources.os, "fstat", lambda fd: os.stat_result((0o100644, 0, 0, 1, 0, 0, 10, 0, 0, 0)))
+    monkeypatch.setattr(sources.os, "read", lambda fd, n: asked.append(n) or real_read(fd, n))
+    with pytest.raises(sources.UnreadableSource, match="larger than the size limit"):
+        sources.read_bytes(tmp_path / "a.py", max_bytes=100)
+    assert sum(asked) <= 101
+
+
 def test_a_50_mb_generated_file_is_refused_not_attempted(tmp_path):
     big = tmp_path / "generated.py"
     with big.open("wb") as handle:
