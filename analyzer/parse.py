@@ -288,22 +288,41 @@ def cst_shape(tree: ast.AST) -> tuple[int, int]:
     """
     depth = cost = 0
     stack: list[tuple[ast.AST, int, int]] = [(tree, 0, 0)]
+    pop, push, node_class = stack.pop, stack.append, ast.AST
+    # Children by `_fields` and node classes by type() (1.6 s CPU on django/ with iter_child_nodes
+    # and isinstance); the order of the walk does not matter to a max and a sum.
     while stack:
-        node, level, expr_level = stack.pop()
-        if isinstance(node, ast.BoolOp):
-            extra = len(node.values) - 1
-        elif isinstance(node, ast.alias):
-            extra = node.name.count(".")
-        elif isinstance(node, ast.ImportFrom):
-            extra = (node.module or "").count(".")
+        node, level, expr_level = pop()
+        kind = type(node)
+        if kind is ast.BoolOp:
+            extra = len(node.values) - 1  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            extra = node.name.count(".")  # type: ignore[attr-defined]
+        elif kind is ast.ImportFrom:
+            extra = (node.module or "").count(".")  # type: ignore[attr-defined]
         else:
             extra = 0
         level += 1 + extra
-        expr_level = 0 if isinstance(node, (ast.stmt, ast.mod)) else expr_level + 1 + extra
-        depth = max(depth, level)
-        cost += max(0, expr_level - _FLAT_DEPTH)
-        stack.extend((child, level, expr_level) for child in ast.iter_child_nodes(node))
+        statement = _STATEMENT.get(kind)
+        if statement is None:
+            statement = _STATEMENT[kind] = issubclass(kind, (ast.stmt, ast.mod))
+        expr_level = 0 if statement else expr_level + 1 + extra
+        if level > depth:
+            depth = level
+        if expr_level > _FLAT_DEPTH:
+            cost += expr_level - _FLAT_DEPTH
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_class):
+                push((value, level, expr_level))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_class):
+                        push((item, level, expr_level))
     return depth, cost
+
+
+_STATEMENT: dict[type, bool] = {}  # node class -> whether it is a statement or a module
 
 
 def _parse_cst(

@@ -117,3 +117,40 @@ def test_supply_chain_facts_are_collected_as_by_node_visitor():
         plain.visit(tree)
         assert fast.facts == plain.facts and fast.aliases == plain.aliases and fast.pip_names == plain.pip_names
     assert python_facts.collect(ast.parse(samples[0]), samples[0]).commands  # the sample has facts to compare
+
+
+def _reference_cst_shape(tree: ast.AST) -> tuple[int, int]:
+    """parse.cst_shape as written before it was made cheap (isinstance, iter_child_nodes)."""
+    from analyzer.parse import _FLAT_DEPTH
+
+    depth = cost = 0
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 0, 0)]
+    while stack:
+        node, level, expr_level = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            extra = len(node.values) - 1
+        elif isinstance(node, ast.alias):
+            extra = node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            extra = (node.module or "").count(".")
+        else:
+            extra = 0
+        level += 1 + extra
+        expr_level = 0 if isinstance(node, (ast.stmt, ast.mod)) else expr_level + 1 + extra
+        depth = max(depth, level)
+        cost += max(0, expr_level - _FLAT_DEPTH)
+        stack.extend((child, level, expr_level) for child in ast.iter_child_nodes(node))
+    return depth, cost
+
+
+def test_cst_shape_is_what_it_was():
+    from analyzer.parse import cst_shape
+
+    texts = [path.read_text(encoding="utf-8") for path in CORPUS] + [
+        "x = " + " or ".join(["a"] * 200) + "\n", "import a" + ".b" * 300 + "\n", "from a" + ".b" * 50 + " import c\n",
+        "x = a" + "[0]" * 60 + "\n", "def f():\n    return " + "(" * 40 + "1" + ")" * 40 + "\n",
+        "match p:\n    case [a, {'k': b}] if a and b or c:\n        pass\n", "",
+    ]
+    for text in texts:
+        tree = ast.parse(text)
+        assert cst_shape(tree) == _reference_cst_shape(tree)
