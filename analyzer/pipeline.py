@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,11 +19,11 @@ from typing import TYPE_CHECKING
 from analyzer import baseline, cache, config, dedupe, fingerprints, run_cache, scope, sources, suppress, unparsable
 from analyzer.catalogue import Catalogue, load_catalogue
 from analyzer.defaults import PER_FILE_TIMEOUT_S
-from analyzer.engines import bandit, cst, semgrep
+from analyzer.engines import semgrep_command
 from analyzer.engines.cst.capabilities.change import NewCapability
 from analyzer.findings import EngineResult, Finding, Notice, NoticeLevel, Severity
 from analyzer.parse import ParsedModule
-from analyzer.rulespec import RuleSpec, semgrep_rule_files
+from analyzer.rulespec import RuleSpec
 
 if TYPE_CHECKING:  # imported where used: a configured AI policy; what a run answered from the cache skips
     from analyzer import diff, parse_facts
@@ -136,7 +135,7 @@ def _run_key(
     try:
         return run_cache.run_key(store, files=files, input_notices=input_notices, root=root, catalogue=catalogue,
                                  options=options, mode=mode, removals=removals, extra=extra, before=before,
-                                 semgrep_executable=semgrep.semgrep_executable())
+                                 semgrep_executable=semgrep_command.semgrep_executable())
     except OSError:  # diffsentry's own files could not be read for the key: no run-level entry
         return None
 
@@ -327,6 +326,13 @@ def _run_engines(
     """Semgrep's subprocess runs in a thread while Bandit and libcst run here; files whose
     results are cached for the same engine and rules are not given to the engine at all.
     Dependency manifests (requirements, pyproject.toml) go to libcst's text checks only."""
+    # The engines (and their imports) load only when a file is analysed: a run answered from the
+    # result cache never gets here.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analyzer.engines import bandit, cst, semgrep
+    from analyzer.rulespec import semgrep_rule_files
+
     if not files:
         return []
 
@@ -353,7 +359,7 @@ def _run_engines(
             lambda todo: bandit.run(for_bandit(python(todo)), catalogue.for_engine("bandit")),
         ),
         "semgrep": (
-            lambda: cache.engine_key("semgrep", semgrep_rules, semgrep.version(),
+            lambda: cache.engine_key("semgrep", semgrep_rules, semgrep_command.version(),
                              cache.sources_digest(rule_files), options.per_file_timeout_s),
             lambda todo: semgrep.run(python(todo), semgrep_rules, rule_files,
                                      timeout_s=options.semgrep_timeout_s or semgrep.budget_s(len(python(todo))),

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import progress
-from analyzer.engines.semgrep import semgrep_executable
+from analyzer.engines.semgrep_command import semgrep_executable
 from tests.conftest import DEMO, REPO
 
 

@@ -37,10 +37,8 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -49,6 +47,8 @@ from typing import Any
 
 from analyzer import defaults
 from analyzer.engines import semgrep_plan, taint_prefilter
+# The command line (executable, CLI, offline flags) lives apart, light to import.
+from analyzer.engines.semgrep_command import BASE_FLAGS, OFFLINE_ENV, OFFLINE_FLAGS, cli_flags, semgrep_executable
 from analyzer.findings import EngineResult, Finding, FlowStep, Notice, NoticeLevel, Region
 from analyzer.parse import DEFAULT_TIMEOUT_S as PER_FILE_TIMEOUT_S
 from analyzer.parse import parse_source, run_deep
@@ -56,9 +56,6 @@ from analyzer.rulespec import RuleSpec
 from analyzer.sources import SourceFile
 
 ENGINE = "semgrep"
-OFFLINE_FLAGS = ("--metrics=off", "--disable-version-check")
-OFFLINE_ENV = {"SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
-BASE_FLAGS = ("--json", "--no-rewrite-rule-ids", "--disable-nosem", "--no-git-ignore", "--quiet")
 SOURCE_SUFFIX = "--diffsentry-source"
 # Defined where the command line's help reads them without importing this module.
 DEFAULT_TIMEOUT_S, PER_FILE_BUDGET_S = defaults.SEMGREP_TIMEOUT_S, defaults.PER_FILE_BUDGET_S
@@ -71,36 +68,6 @@ def budget_s(files: int) -> float:
 _PARSE_ERRORS = frozenset({"Syntax error", "Lexical error", "Other syntax error", "PartialParsing"})
 # Taint-only keys that a search-mode rule rejects.
 _TAINT_ONLY_KEYS = ("label", "requires", "by-side-effect", "control", "exact")
-
-
-def semgrep_executable() -> str | None:
-    """The semgrep our pinned dependency installed (beside this interpreter), else PATH.
-
-    `DIFFSENTRY_SEMGREP` overrides both (tests use it to simulate a missing or broken binary).
-    """
-    override = os.environ.get("DIFFSENTRY_SEMGREP")
-    if override is not None:
-        return override if Path(override).is_file() else None
-    beside = Path(sys.executable).parent / "semgrep"
-    if beside.is_file():
-        return str(beside)
-    return shutil.which("semgrep")
-
-
-def cli_flags() -> tuple[str, ...]:
-    """Which of semgrep's two CLIs runs the scan (see the module docstring)."""
-    return () if os.environ.get("DIFFSENTRY_SEMGREP_CLI") == "python" else ("--experimental",)
-
-
-def version() -> str:
-    """The installed semgrep distribution's version and CLI (for cache keys; no subprocess)."""
-    from importlib.metadata import PackageNotFoundError, version as dist_version
-
-    try:
-        installed = dist_version("semgrep")
-    except PackageNotFoundError:
-        installed = "unknown"
-    return " ".join((installed, *cli_flags()))
 
 
 def build_config(rule_files: Sequence[Path], rules: Sequence[RuleSpec]) -> dict[str, Any]:
