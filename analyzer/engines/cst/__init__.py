@@ -68,9 +68,9 @@ KEEP_SUMMARIES = 256
 
 def after_batch(project: Project | None) -> None:
     """A batch of files is done: let the run's cross-file index forget what it need not keep."""
-    from analyzer.engines.cst.capabilities.graph import Index
+    from analyzer.engines.cst.capabilities.graph import INDEX_KEY, Index
 
-    index = project.cache.get("capabilities.index") if project is not None else None
+    index = project.cache.get(INDEX_KEY) if project is not None else None
     if isinstance(index, Index):
         index.trim(KEEP_SUMMARIES)
 
