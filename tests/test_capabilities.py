@@ -311,6 +311,7 @@ async def handler(req, *, key=None):
 def test_the_models_walk_agrees_with_the_rule_helpers():
     """`tree` reads the same nodes, in the same order, and the same names as `_support` and
     `logic_bombs` (without whitespace and punctuation): the summaries come out identical."""
+    from analyzer.engines.cst import walk
     from analyzer.engines.cst.capabilities import tree
     from analyzer.engines.cst.rules import _support, behaviour, logic_bombs
 
@@ -323,7 +324,7 @@ def test_the_models_walk_agrees_with_the_rule_helpers():
         roots = [module, *module.body, *(n for n in tree.walk(module) if isinstance(n, libcst.FunctionDef))]
         for root in roots:
             for into in (True, False):
-                expected = [n for n in _support._walk(root, into) if n is root or not tree.is_token(type(n))]
+                expected = [n for n in _support._walk(root, into) if n is root or not walk.is_token(type(n))]
                 assert [id(n) for n in tree.walk(root, into)] == [id(n) for n in expected]
             assert tree.single_bindings(root) == _support.single_bindings(root)
         aliases, bindings, counters = tree.module_names(module)

@@ -4,65 +4,34 @@
 more for the names they bind: with `_support.walk` (children through `isinstance` against
 libcst's abstract classes) this was most of a summary's time, ~0.12 s per 1,000 lines of Django.
 Here a node's children are read from the dataclass fields that can hold something besides
-whitespace, comments, operators and brackets (more than half of all nodes hold only those, and
-only more of the same), in the order `_support.walk` gives them, so that facts and edges are
-found in the same order; node classes are told apart by `type(node) is ...`, exact for the
-classes the model asks about (none has subclasses).
+whitespace, comments, operators and brackets (`walk.node_fields`: more than half of all nodes
+hold only those, and only more of the same), in the order `_support.walk` gives them, so that
+facts and edges are found in the same order; node classes are told apart by `type(node) is ...`,
+exact for the classes the model asks about (none has subclasses).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import typing
-
 import libcst as cst
-from libcst._nodes import op as _op
-from libcst._nodes import whitespace as _whitespace
 
+from analyzer.engines.cst import walk as _walker
 from analyzer.engines.cst.rules import _support as s
 
-_TOKEN_CLASSES = frozenset({cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket,
-                            cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous})
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_FIELDS: dict[type, tuple[str, ...]] = {}
 _ENTERED: dict[type, bool] = {}  # a node class, not a token (False for anything else: sentinels)
-
-
-def is_token(cls: type) -> bool:
-    """Whitespace, comments, operators, brackets: nodes that hold only more of the same."""
-    return cls.__module__ in (_op.__name__, _whitespace.__name__) or cls in _TOKEN_CLASSES
+# The fields of a node class that may hold more than tokens: the read-only walker's table.
+_fields = _walker.node_fields
 
 
 def _entered(cls: type) -> bool:
-    found = _ENTERED[cls] = issubclass(cls, cst.CSTNode) and not is_token(cls)
+    found = _ENTERED[cls] = issubclass(cls, cst.CSTNode) and not _walker.is_token(cls)
     return found
-
-
-def _holds_nodes(annotation: object) -> bool:
-    """Whether a field so annotated may hold a node that is not a token (yes when unsure: a
-    forward reference, a literal)."""
-    pending = [annotation]
-    while pending:
-        current = pending.pop()
-        args = typing.get_args(current)
-        if args:
-            pending.extend(args)
-        elif not isinstance(current, type) or (issubclass(current, cst.CSTNode) and not is_token(current)):
-            return True
-    return False
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if _holds_nodes(f.type))
-    return names
 
 
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """`_support.children(node)` without whitespace and punctuation, in the same order."""
     found: list[cst.CSTNode] = []
-    for name in _FIELDS.get(type(node)) or _fields(type(node)):
+    for name in _fields(type(node)):
         value = getattr(node, name)
         if type(value) is tuple or type(value) is list:
             found.extend(v for v in value if isinstance(v, cst.CSTNode))
@@ -77,7 +46,7 @@ def walk(node: cst.CSTNode, into_scopes: bool = True) -> list[cst.CSTNode]:
     into nested functions, classes and lambdas (which are listed themselves)."""
     out: list[cst.CSTNode] = []
     stack: list[cst.CSTNode] = [node]
-    fields, entered, scopes = _FIELDS, _ENTERED, _SCOPES
+    fields, entered, scopes = _fields, _ENTERED, _SCOPES
     pop, push, append = stack.pop, stack.append, out.append
     while stack:
         current = pop()
@@ -85,7 +54,7 @@ def walk(node: cst.CSTNode, into_scopes: bool = True) -> list[cst.CSTNode]:
         kind = type(current)
         if not into_scopes and current is not node and kind in scopes:
             continue
-        names = fields.get(kind) or _fields(kind)
+        names = fields(kind)
         for name in reversed(names):
             value = getattr(current, name)
             if type(value) is tuple or type(value) is list:
